@@ -1,0 +1,191 @@
+"""``akhbar``: the command line over the flows and the warehouse.
+
+    akhbar run seeds/ --out data          # ingest (Prefect flow), summary table at the end
+    akhbar query "select count(*) from documents"
+    akhbar schema                         # the data dictionary
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="akhbar",
+    help="akhbar (أخبار): turn raw Arabic news into a clean, queryable knowledge base.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Warehouse directory (DuckDB file and Parquet mirror).")]
+
+
+def _version() -> str:
+    try:
+        return version("akhbar")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"akhbar {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version_: Annotated[Optional[bool], typer.Option("--version", callback=_version_callback, is_eager=True,
+                                                     help="Show the version and exit.")] = None,
+) -> None:
+    """akhbar (أخبار): turn raw Arabic news into a clean, queryable knowledge base."""
+
+
+def _parse_fields(items: list[str]) -> dict[str, str] | None:
+    fields = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"expected NAME=COLUMN, got {item!r}", param_hint="--field")
+        fields[key.strip()] = value.strip()
+    return fields or None
+
+
+@app.command()
+def run(
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Files, directories (read recursively) or feed URLs. Default: seeds/")] = None,
+    out: OutOpt = Path("data"),
+    field: Annotated[list[str], typer.Option("--field", help="Map a record field, e.g. --field text=content (repeatable).")] = [],
+    batch_size: Annotated[int, typer.Option(help="Articles per transform batch.")] = 2000,
+    ner: Annotated[str, typer.Option("--ner", help="NER backend: default (shipped model) or camel (needs camel-tools' BERT data).")] = "default",
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run on the same warehouse.")] = 0.0,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Ingest INPUT files into the warehouse and print a summary."""
+    from flows.ingest import ingest
+    from flows.settle import run_flow
+    from warehouse.db import WarehouseError
+
+    try:
+        summary = run_flow(ingest, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
+                           batch_size=batch_size, ner_backend=ner, wait_seconds=wait,
+                           show_progress=progress and sys.stderr.isatty())
+    except WarehouseError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"akhbar run {summary['run_id']} → {out}")
+    for col in ("seen", "new", "unchanged", "rejected", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(summary[k]) for k in ("n_seen", "n_new", "n_unchanged", "n_rejected", "seconds")))
+    out_console.print(table)
+    if summary["n_rejected"]:
+        out_console.print(f"rejected inputs and reasons: akhbar query \"select source_uri, reason, detail from rejects\" --out {out}")
+
+
+class Fmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run (read-only); use ? for parameters.")],
+    out: OutOpt = Path("data"),
+    param: Annotated[list[str], typer.Option("--param", "-p", help="Value bound to the next ? in SQL (repeatable).")] = [],
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+) -> None:
+    """Run read-only SQL over the warehouse."""
+    from warehouse.db import WarehouseError
+    from warehouse.query import run_query
+
+    try:
+        columns, rows = run_query(out, sql, param)
+    except WarehouseError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except Exception as exc:  # SQL errors from DuckDB: show them, not a traceback
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if fmt is Fmt.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt is Fmt.json:
+        typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
+    elif len(columns) == 1 and len(rows) == 1:
+        typer.echo(str(rows[0][0]))
+    else:
+        table = Table()
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        out_console.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the data dictionary (every table, column and view, with descriptions)."""
+    from warehouse.ddl import data_dictionary_markdown
+
+    typer.echo(data_dictionary_markdown())
+
+
+@app.command("export")
+def export_cmd(
+    dest: Annotated[Path, typer.Option("--dest", help="Directory to write the Parquet tables to.")],
+    out: OutOpt = Path("data"),
+    fmt: Annotated[str, typer.Option("--format", help="Export format (parquet).")] = "parquet",
+) -> None:
+    """Export every table as (hive-partitioned, zstd) Parquet for BI tools."""
+    from warehouse.db import WarehouseError
+    from warehouse.query import export_copy
+
+    if fmt != "parquet":
+        raise typer.BadParameter("only parquet is supported", param_hint="--format")
+    try:
+        paths = export_copy(out, dest)
+    except WarehouseError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {len(paths)} tables to {dest}")
+
+
+@app.command("train-ner")
+def train_ner(
+    train_file: Annotated[Path, typer.Argument(help="Training file: `token TAG` per line, blank line between sentences.")] = Path("../shared/ner/anercorp_train.txt"),
+    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Where to write the model (default: the shipped model path).")] = None,
+) -> None:
+    """Train the shipped NER model (reproduces transforms/ner/model)."""
+    from transforms.ner import train
+
+    result = train(str(train_file), None if model_out is None else str(model_out))
+    typer.echo(str(result))
+
+
+@app.command("eval-ner")
+def eval_ner(
+    gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
+    ner: Annotated[str, typer.Option("--ner", help="Backend: default or camel.")] = "default",
+) -> None:
+    """Evaluate NER: P/R/F1 per type (exact span and type); last line `micro-F1: 0.xxx`."""
+    from transforms.ner import evaluate, format_report
+
+    typer.echo(format_report(evaluate(str(gold_file), backend=ner)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

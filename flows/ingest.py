@@ -1,0 +1,154 @@
+"""The ``ingest`` Prefect flow: discover inputs → read → transform → load → refresh marts → export.
+
+Tasks are batch-sized (thousands of articles per task), never one per article.  Unchanged inputs
+are skipped before any transform work; every batch lands in one DuckDB transaction.
+
+    from flows.ingest import ingest
+    summary = ingest(["seeds/"], out="data")      # ephemeral Prefect, or PREFECT_API_URL's server
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import polars as pl
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import inputs as inp
+from flows.progress import Progress
+from transforms.ids import stable_id
+from transforms.pipeline import STAGED_SCHEMA, transform_documents, with_identity
+from warehouse import db, export, load
+
+# Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
+TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@task(name="discover-inputs", **TASK_OPTS)
+def discover_inputs(paths: list[str]) -> tuple[list[inp.InputFile], list[dict]]:
+    return inp.discover(paths)
+
+
+@task(name="read-and-parse", retries=2, retry_delay_seconds=1, **TASK_OPTS)
+def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read a batch of files and split them into records (``docs_raw``) and rejects."""
+    from transforms.records import records
+
+    raw, rejects = inp.read_files(files)
+    docs_raw, bad = records(raw, fields)
+    return docs_raw, pl.concat([rejects, bad.select(rejects.columns)], how="vertical_relaxed")
+
+
+@task(name="transform-batch", **TASK_OPTS)
+def transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
+    return transform_documents(docs, templates, ner_backend)
+
+
+@task(name="load-batch", **TASK_OPTS)
+def load_batch(out: str, tables: dict[str, pl.DataFrame]) -> None:
+    with db.connect(out) as con:
+        load.load_batch(con, tables)
+
+
+@task(name="refresh-marts", **TASK_OPTS)
+def refresh_marts(out: str) -> None:
+    from transforms.entities import merge_entities
+    from transforms.stories import stories
+
+    with db.connect(out) as con:
+        load.refresh_marts(con, merge_entities=merge_entities, stories=stories)
+
+
+@task(name="export-parquet", **TASK_OPTS)
+def export_parquet(out: str) -> None:
+    with db.connect(out) as con:
+        export.export_parquet(con, f"{out}/{export.PARQUET_DIR}")
+
+
+def _reject_rows(rejects: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
+    return rejects.with_columns(
+        reject_id=pl.struct("source_uri", "reason").map_elements(
+            lambda r: stable_id(r["source_uri"], r["reason"]), return_dtype=pl.Utf8),
+        first_seen_at=pl.lit(now), run_id=pl.lit(run_id),
+    )
+
+
+def _new_run_id(paths: list[str], started: datetime) -> str:
+    return f"{started:%Y%m%dT%H%M%S}-{stable_id(started.isoformat(), *paths)[:8]}"
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(
+    inputs: list[str] | None = None,
+    out: str = "data",
+    fields: dict[str, str] | None = None,
+    batch_size: int = 2000,
+    ner_backend: str = "default",
+    wait_seconds: float = 0.0,
+    show_progress: bool = False,
+) -> dict[str, Any]:
+    """Ingest files/directories into the warehouse in ``out``; returns the run summary."""
+    paths = list(inputs or ["seeds"])
+    t0 = time.monotonic()
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    run_id = _new_run_id(paths, started)
+    counts = {"n_seen": 0, "n_new": 0, "n_unchanged": 0, "n_rejected": 0}
+    with db.writer_lock(out, wait_seconds=wait_seconds):
+        with db.connect(out) as con:
+            load.start_run(con, run_id)
+        status = "failed"
+        try:
+            files, walk_rejects = discover_inputs(paths)
+            with Progress(show_progress, total=sum(f.size for f in files)) as progress:
+                all_rejects = [pl.DataFrame(walk_rejects, schema=inp.REJECT_SCHEMA)]
+                for file_batch in inp.batches(files):
+                    docs_raw, rejects = read_and_parse(file_batch, fields)
+                    all_rejects.append(rejects)
+                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts)
+                    progress.advance(sum(f.size for f in file_batch))
+                rejects = pl.concat(all_rejects, how="vertical_relaxed")
+                counts["n_rejected"] = rejects.height
+                if rejects.height:
+                    load_batch(out, {"rejects": _reject_rows(rejects, run_id, started)})
+                if counts["n_new"] or counts["n_rejected"] or not _mirror_exists(out):
+                    progress.stage("refreshing marts")
+                    refresh_marts(out)
+                    progress.stage("exporting Parquet")
+                    export_parquet(out)
+            status = "completed"
+        finally:
+            with db.connect(out) as con:
+                load.finish_run(con, run_id, status, counts)
+    return {"run_id": run_id, "out": out, "status": status,
+            "seconds": round(time.monotonic() - t0, 2), **counts}
+
+
+def _mirror_exists(out: str) -> bool:
+    from pathlib import Path
+
+    return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
+
+
+def _ingest_records(
+    out: str, docs_raw: pl.DataFrame, run_id: str, now: datetime, batch_size: int,
+    ner_backend: str, counts: dict[str, int],
+) -> None:
+    """Skip unchanged records, then transform and load the rest in ``batch_size`` chunks."""
+    if docs_raw.height == 0:
+        return
+    docs = with_identity(docs_raw.select(list(STAGED_SCHEMA)))
+    counts["n_seen"] += docs.height
+    with db.connect(out) as con:
+        known = load.known_documents(con, docs["source_uri"].to_list())
+        templates = con.execute("SELECT * FROM source_templates").pl()
+    fresh = docs.join(known.select("source_uri", "content_sha256"), on=["source_uri", "content_sha256"], how="anti")
+    fresh = fresh.unique("source_uri", keep="last", maintain_order=True)
+    counts["n_unchanged"] += docs.height - fresh.height
+    for offset in range(0, fresh.height, batch_size):
+        chunk = fresh.slice(offset, batch_size)
+        tables = transform_batch(chunk, templates if templates.height else None, ner_backend)
+        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
+        load_batch(out, tables)
+        counts["n_new"] += chunk.height

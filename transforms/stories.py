@@ -1,0 +1,111 @@
+"""Stories: articles that report the same story, across sources (near-duplicate clustering).
+
+``stories(docs)`` takes ``doc_id, text_key`` (and ``published_at`` when known) for the WHOLE
+collection and returns ``story_id, doc_id, similarity`` for documents that belong to a cluster of
+two or more.  Method — an exact inverted index instead of MinHash/LSH, in vectorized Polars:
+
+1. shingles = word 3-grams of ``text_key`` (the matching layer, so وانغ/وانغ spelled with or
+   without hamza or diacritics agree), hashed to u64;
+2. a shingle shared by more than ``max_df`` documents is a stock phrase or site furniture and
+   carries no evidence; the rest are joined on the hash to count shared shingles per pair;
+3. two documents are the same story when the shared shingles cover ``min_containment`` of the
+   smaller one (containment, not Jaccard: a short wire story inside a long report is the same
+   story) with at least ``min_shared`` shingles, and, when both dates are known, they were
+   published within ``max_days`` of each other;
+4. clusters are connected components; ``story_id`` = ``stable_id`` of the smallest ``doc_id``.
+
+Example: seed 003 (عمان: «لافروف في بكين…») and seed 004 (لافروف في الصين…) share the quote
+«نتائج الانتخابات أكدت ثقة الشعب الروسي العميقة بزعيمنا…» and one story.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.ids import stable_id
+
+OUT_SCHEMA = {"story_id": pl.Utf8, "doc_id": pl.Utf8, "similarity": pl.Float64}
+
+
+def shingles(docs: pl.DataFrame, n: int = 3) -> pl.DataFrame:
+    """``(doc_id, shingle: u64)`` distinct word ``n``-grams of ``text_key`` per document."""
+    tokens = (
+        docs.select("doc_id", tok=pl.col("text_key").fill_null("").str.extract_all(r"[\p{L}\p{N}]+"))
+        .explode("tok")
+        .drop_nulls("tok")
+    )
+    grams = tokens.with_columns(
+        [pl.col("tok").shift(-i).over("doc_id").alias(f"t{i}") for i in range(1, n)]
+    ).drop_nulls()
+    return (
+        grams.select("doc_id", shingle=pl.concat_str(["tok", *[f"t{i}" for i in range(1, n)]], separator=" ").hash(seed=7))
+        .unique()
+    )
+
+
+def _components(edges: list[tuple[str, str]]) -> dict[str, str]:
+    """Union-find over doc_id pairs → smallest doc_id of each component (deterministic)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def story_pairs(
+    docs: pl.DataFrame, min_containment: float = 0.05, min_shared: int = 15, max_df: int = 30,
+    max_days: int = 7,
+) -> pl.DataFrame:
+    """Pairs ``(doc_a, doc_b, shared, containment)`` that pass the same-story test."""
+    sh = shingles(docs)
+    sizes = sh.group_by("doc_id").agg(size=pl.len())
+    df = sh.group_by("shingle").agg(n=pl.len())
+    useful = sh.join(df.filter((pl.col("n") > 1) & (pl.col("n") <= max_df)), on="shingle").select("doc_id", "shingle")
+    pairs = (
+        useful.join(useful, on="shingle", suffix="_b")
+        .filter(pl.col("doc_id") < pl.col("doc_id_b"))
+        .group_by("doc_id", "doc_id_b").agg(shared=pl.len())
+        .join(sizes, on="doc_id").join(sizes, left_on="doc_id_b", right_on="doc_id", suffix="_b")
+        .with_columns(containment=pl.col("shared") / pl.min_horizontal("size", "size_b"))
+        .filter((pl.col("shared") >= min_shared) & (pl.col("containment") >= min_containment))
+    )
+    if "published_at" in docs.columns and pairs.height:
+        dates = docs.select("doc_id", "published_at")
+        pairs = (
+            pairs.join(dates, on="doc_id", how="left")
+            .join(dates, left_on="doc_id_b", right_on="doc_id", how="left", suffix="_b")
+            .filter(
+                pl.col("published_at").is_null() | pl.col("published_at_b").is_null()
+                | ((pl.col("published_at") - pl.col("published_at_b")).abs() <= pl.duration(days=max_days))
+            )
+        )
+    return pairs.select(doc_a="doc_id", doc_b="doc_id_b", shared="shared", containment="containment").sort("doc_a", "doc_b")
+
+
+def stories(docs: pl.DataFrame, **params: float) -> pl.DataFrame:
+    """``story_id, doc_id, similarity`` (best containment to another member) for clustered docs."""
+    if docs.height < 2:
+        return pl.DataFrame(schema=OUT_SCHEMA)
+    pairs = story_pairs(docs, **params)
+    if pairs.height == 0:
+        return pl.DataFrame(schema=OUT_SCHEMA)
+    roots = _components(list(zip(pairs["doc_a"].to_list(), pairs["doc_b"].to_list())))
+    best = (
+        pl.concat([pairs.select(doc_id="doc_a", s="containment"), pairs.select(doc_id="doc_b", s="containment")])
+        .group_by("doc_id").agg(similarity=pl.col("s").max())
+    )
+    members = pl.DataFrame({"doc_id": list(roots), "root": list(roots.values())})
+    return (
+        members.with_columns(story_id=pl.col("root").map_elements(lambda r: stable_id("story", r), return_dtype=pl.Utf8))
+        .join(best, on="doc_id")
+        .select(list(OUT_SCHEMA))
+        .sort("story_id", "doc_id")
+    )

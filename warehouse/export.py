@@ -1,0 +1,80 @@
+"""The Parquet mirror: ``DIR/parquet/<table>/`` written atomically for BI tools.
+
+Each table is written into a hidden temporary directory (``.tmp-<table>-<pid>``; readers globbing
+``parquet/<table>/**/*.parquet`` never see it), then swapped in with ``rename``.  Tables declared
+``partition_by_published`` are hive-partitioned by ``published_year/published_month`` (zstd); rows
+with no known date land in ``published_year=0/published_month=0`` so every reader sees an integer
+partition column.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from warehouse.ddl import quote_ident
+from warehouse.schema import TABLES, Table
+
+PARQUET_DIR = "parquet"
+
+
+def _sql_path(p: Path) -> str:
+    return "'" + str(p).replace("'", "''") + "'"
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> None:
+    cols = ", ".join(quote_ident(c) for c in table.column_names)
+    if table.partition_by_published:
+        select = (
+            f"SELECT {', '.join(quote_ident(c) for c in table.column_names if c not in ('published_year', 'published_month'))}, "
+            "coalesce(published_year, 0) AS published_year, coalesce(published_month, 0) AS published_month "
+            f"FROM {quote_ident(table.name)} ORDER BY published_year, published_month, doc_id"
+        )
+        con.execute(
+            f"COPY ({select}) TO {_sql_path(dest)} (FORMAT parquet, COMPRESSION zstd, "
+            "PARTITION_BY (published_year, published_month), FILENAME_PATTERN 'part-{i}')"
+        )
+    else:
+        dest.mkdir(parents=True)
+        order = ", ".join(quote_ident(k) for k in table.primary_key) or cols
+        con.execute(
+            f"COPY (SELECT {cols} FROM {quote_ident(table.name)} ORDER BY {order}) "
+            f"TO {_sql_path(dest / 'part-0.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+        )
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike, tables: list[str] | None = None) -> list[Path]:
+    """Write every exported table under ``dest_root/<table>/``; returns the table directories."""
+    root = Path(dest_root)
+    root.mkdir(parents=True, exist_ok=True)
+    sweep_temp(root)
+    written = []
+    for table in TABLES:
+        if not table.export or (tables is not None and table.name not in tables):
+            continue
+        final = root / table.name
+        tmp = root / f".tmp-{table.name}-{os.getpid()}"
+        old = root / f".old-{table.name}-{os.getpid()}"
+        _copy_table(con, table, tmp)
+        if final.exists():
+            os.rename(final, old)
+        os.rename(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+        written.append(final)
+    return written
+
+
+def sweep_temp(root: Path) -> None:
+    """Remove temporary directories left by a run that was killed mid-export."""
+    if not root.exists():
+        return
+    for p in sorted(root.iterdir()):
+        if p.name.startswith(".old-"):
+            final = root / p.name[len(".old-"):].rsplit("-", 1)[0]
+            if not final.exists():  # killed between the two renames: put the old mirror back
+                os.rename(p, final)
+                continue
+        if p.name.startswith((".tmp-", ".old-")):
+            shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,239 @@
+"""Exactly-once, incremental loads into DuckDB.
+
+A document's identity is ``(source_uri, content_sha256)``.  ``known_documents`` lets the flow skip
+unchanged inputs before any transform work; ``load_batch`` replaces a changed input's old rows and
+inserts a batch's rows for every table in ONE transaction, so a run that dies leaves the previous
+state intact; ``refresh_marts`` recomputes the cross-document marts (sources, entities,
+entity_aliases, stories) from the document-level tables, which makes them a pure function of the
+documents loaded — the same whatever order or number of runs loaded them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import duckdb
+import polars as pl
+
+from warehouse.db import utcnow
+from warehouse.ddl import quote_ident
+from warehouse.schema import BY_NAME, TABLES
+
+DOC_TABLES = [t.name for t in TABLES if t.doc_key == "doc_id" and t.name != "documents"]
+
+
+def _conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Select the declared columns in order, adding missing nullable ones as nulls."""
+    table = BY_NAME[name]
+    cols = []
+    for c in table.columns:
+        if c.name in frame.columns:
+            cols.append(pl.col(c.name))
+        elif c.nullable:
+            cols.append(pl.lit(None).alias(c.name))
+        else:
+            raise ValueError(f"{name}: required column {c.name!r} missing from the batch")
+    return frame.select(cols)
+
+
+def known_documents(con: duckdb.DuckDBPyConnection, source_uris: list[str]) -> pl.DataFrame:
+    """``(source_uri, content_sha256, doc_id)`` already in the warehouse for these inputs."""
+    if not source_uris:
+        return pl.DataFrame(schema={"source_uri": pl.Utf8, "content_sha256": pl.Utf8, "doc_id": pl.Utf8})
+    wanted = pl.DataFrame({"source_uri": source_uris}).unique()
+    con.register("_wanted", wanted.to_arrow())
+    try:
+        return con.execute(
+            "SELECT d.source_uri, d.content_sha256, d.doc_id FROM documents d JOIN _wanted USING (source_uri)"
+        ).pl()
+    finally:
+        con.unregister("_wanted")
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')",
+        [run_id, utcnow()],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: Mapping[str, int]) -> None:
+    con.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, n_seen = ?, n_new = ?, n_unchanged = ?, n_rejected = ?"
+        " WHERE run_id = ?",
+        [utcnow(), status, counts.get("n_seen", 0), counts.get("n_new", 0),
+         counts.get("n_unchanged", 0), counts.get("n_rejected", 0), run_id],
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    rel = f"_batch_{name}"
+    table = BY_NAME[name]
+    frame = _conform(name, frame)
+    if table.primary_key:
+        frame = frame.unique(list(table.primary_key), keep="first", maintain_order=True)
+    con.register(rel, frame.to_arrow())
+    try:
+        cols = ", ".join(quote_ident(c) for c in BY_NAME[name].column_names)
+        con.execute(f"INSERT OR REPLACE INTO {quote_ident(name)} ({cols}) SELECT {cols} FROM {rel}")
+    finally:
+        con.unregister(rel)
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, pl.DataFrame],
+    before_commit: Callable[[], None] | None = None,
+) -> None:
+    """Replace and insert one batch in a single transaction.
+
+    ``tables["documents"]`` holds new or changed documents; any older version of the same
+    ``source_uri`` (and all its dependent rows) is deleted first.  ``tables["rejects"]`` upserts
+    rejects, keeping the first ``first_seen_at``.  ``before_commit`` is a test hook (crash tests).
+    """
+    docs = tables.get("documents")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if docs is not None and docs.height:
+            con.register("_new_docs", docs.select("source_uri", "doc_id").to_arrow())
+            old = "SELECT d.doc_id FROM documents d JOIN _new_docs n USING (source_uri)"
+            for name in DOC_TABLES:
+                con.execute(f"DELETE FROM {quote_ident(name)} WHERE doc_id IN ({old})")
+            con.execute(f"DELETE FROM documents WHERE doc_id IN ({old})")
+            # a source that used to be rejected and now parses is no longer a reject
+            con.execute("DELETE FROM rejects WHERE source_uri IN (SELECT source_uri FROM _new_docs)")
+            con.unregister("_new_docs")
+            _insert(con, "documents", docs)
+            con.register("_srcs", docs.select("source_id", "source_name").unique("source_id").to_arrow())
+            con.execute(
+                "INSERT INTO sources (source_id, name, n_documents) SELECT source_id, source_name, 0"
+                " FROM _srcs ON CONFLICT DO NOTHING"
+            )
+            con.unregister("_srcs")
+        for name in DOC_TABLES:
+            if name in tables:
+                _insert(con, name, tables[name])
+        rejects = tables.get("rejects")
+        if rejects is not None and rejects.height:
+            con.register("_rej", _conform("rejects", rejects).unique("reject_id").to_arrow())
+            con.execute(
+                "INSERT INTO rejects SELECT * FROM _rej ON CONFLICT (reject_id) DO UPDATE SET "
+                "detail = excluded.detail, bytes = excluded.bytes, run_id = excluded.run_id"
+            )
+            con.unregister("_rej")
+        if "entities" in tables:
+            _upsert_entity_attributes(con, tables["entities"])
+        if before_commit is not None:
+            before_commit()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _upsert_entity_attributes(con: duckdb.DuckDBPyConnection, ents: pl.DataFrame) -> None:
+    """Entity attributes are a function of (label, key), so an upsert never changes an existing row
+    except to fill geo attributes learned later; counts are recomputed by ``refresh_marts``."""
+    if ents.height == 0:
+        return
+    frame = ents.with_columns(n_mentions=pl.lit(0, pl.Int64), n_documents=pl.lit(0, pl.Int64))
+    con.register("_ents", _conform("entities", frame).to_arrow())
+    con.execute(
+        "INSERT INTO entities SELECT * FROM _ents ON CONFLICT (entity_id) DO UPDATE SET "
+        "country_code = COALESCE(entities.country_code, excluded.country_code), "
+        "geonames_id = COALESCE(entities.geonames_id, excluded.geonames_id), "
+        "lat = COALESCE(entities.lat, excluded.lat), lon = COALESCE(entities.lon, excluded.lon)"
+    )
+    con.unregister("_ents")
+
+
+def refresh_marts(
+    con: duckdb.DuckDBPyConnection,
+    merge_entities: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame] | None = None,
+    stories: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> None:
+    """Recompute cross-document marts from document-level tables, in one transaction.
+
+    ``merge_entities(entities, mention_stats) -> (entity_id, canonical_entity_id)`` and
+    ``stories(documents) -> (story_id, doc_id, similarity)`` are pure transforms passed in by the
+    flow (warehouse never imports transforms).  Both see the whole warehouse, so the result does
+    not depend on how many runs loaded it.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            """
+            UPDATE sources SET n_documents = coalesce(d.n, 0), first_published_at = d.lo,
+                   last_published_at = d.hi
+            FROM (SELECT s.source_id, count(doc_id) AS n, min(published_at) AS lo, max(published_at) AS hi
+                  FROM sources s LEFT JOIN documents USING (source_id) GROUP BY s.source_id) d
+            WHERE sources.source_id = d.source_id
+            """
+        )
+        con.execute("DELETE FROM sources WHERE n_documents = 0")
+        if merge_entities is not None:
+            _apply_entity_merges(con, merge_entities)
+        _refresh_entities(con)
+        if stories is not None:
+            docs = con.execute(
+                "SELECT doc_id, source_id, text_key, published_at FROM documents ORDER BY doc_id"
+            ).pl()
+            con.execute("DELETE FROM stories")
+            _insert(con, "stories", stories(docs))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _apply_entity_merges(
+    con: duckdb.DuckDBPyConnection, merge: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
+) -> None:
+    """Point mentions at canonical entities; ``mentions.entity_id_local`` keeps the per-document
+    resolution so that a merge decision can be revisited when more documents arrive."""
+    ents = con.execute("SELECT * FROM entities").pl()
+    stats = con.execute(
+        "SELECT entity_id_local AS entity_id, surface, count(*) AS n, count(DISTINCT doc_id) AS n_documents"
+        " FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY ALL"
+    ).pl()
+    mapping = merge(ents, stats)
+    con.register("_merge", mapping.select("entity_id", "canonical_entity_id").to_arrow())
+    con.execute(
+        "UPDATE mentions SET entity_id = coalesce(m.canonical_entity_id, mentions.entity_id_local)"
+        " FROM (SELECT DISTINCT entity_id_local FROM mentions) l"
+        " LEFT JOIN _merge m ON m.entity_id = l.entity_id_local"
+        " WHERE mentions.entity_id_local = l.entity_id_local"
+    )
+    con.unregister("_merge")
+
+
+def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """Counts, canonical names and aliases from mentions; entities nobody mentions are dropped."""
+    con.execute(
+        """
+        WITH s AS (
+            SELECT entity_id, surface, count(*) AS cnt FROM mentions
+            WHERE entity_id IS NOT NULL GROUP BY ALL
+        ), best AS (
+            -- most frequent multi-word spelling, else most frequent; ties broken by text
+            SELECT entity_id, surface FROM (
+                SELECT *, row_number() OVER (PARTITION BY entity_id
+                    ORDER BY contains(surface, ' ') DESC, cnt DESC, strlen(surface), surface) AS rn
+                FROM s) WHERE rn = 1
+        ), tot AS (
+            SELECT entity_id, count(*) AS n, count(DISTINCT doc_id) AS nd FROM mentions
+            WHERE entity_id IS NOT NULL GROUP BY entity_id
+        )
+        UPDATE entities SET n_mentions = tot.n, n_documents = tot.nd, canonical_name = best.surface
+        FROM tot JOIN best USING (entity_id) WHERE entities.entity_id = tot.entity_id
+        """
+    )
+    con.execute(
+        "DELETE FROM entities WHERE entity_id NOT IN (SELECT DISTINCT entity_id FROM mentions WHERE entity_id IS NOT NULL)"
+    )
+    con.execute("DELETE FROM entity_aliases")
+    con.execute(
+        "INSERT INTO entity_aliases SELECT entity_id, surface, count(*) FROM mentions"
+        " WHERE entity_id IS NOT NULL GROUP BY ALL"
+    )
