@@ -187,5 +187,37 @@ def eval_ner(
     typer.echo(format_report(evaluate(str(gold_file), backend=ner)))
 
 
+@app.command()
+def serve(
+    inputs: Annotated[list[str], typer.Argument(help="Inbox directories, files or feed URLs to ingest on every run.")],
+    cron: Annotated[str, typer.Option("--cron", help='Schedule, e.g. "*/15 * * * *".')] = "*/15 * * * *",
+    out: OutOpt = Path("data"),
+    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "akhbar-ingest",
+) -> None:
+    """Serve the ingest flow as a scheduled Prefect deployment (needs a Prefect server)."""
+    from flows.serve import serve as serve_flow
+
+    serve_flow(inputs=inputs, out=str(out), cron=cron, name=name)
+
+
+@app.command()
+def report(
+    html: Annotated[Path, typer.Option("--html", help="Path of the HTML file to write.")],
+    out: OutOpt = Path("data"),
+    since: Annotated[Optional[str], typer.Option("--since", help="First publication date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Last publication date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write a self-contained Arabic (RTL) HTML report of the warehouse."""
+    from warehouse.db import WarehouseError
+    from warehouse.report import build_report
+
+    try:
+        build_report(out, html, since=since, until=until)
+    except WarehouseError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {html}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -41,6 +41,14 @@ def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) ->
     return docs_raw, pl.concat([rejects, bad.select(rejects.columns)], how="vertical_relaxed")
 
 
+@task(name="parse-records", **TASK_OPTS)
+def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records and rejects from already-fetched payloads (feed article pages)."""
+    from transforms.records import records
+
+    return records(raw, fields)
+
+
 @task(name="transform-batch", **TASK_OPTS)
 def transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
     return transform_documents(docs, templates, ner_backend)
@@ -61,10 +69,21 @@ def refresh_marts(out: str) -> None:
         load.refresh_marts(con, merge_entities=merge_entities, stories=stories)
 
 
-@task(name="export-parquet", **TASK_OPTS)
-def export_parquet(out: str) -> None:
+@task(name="record-rejects", **TASK_OPTS)
+def record_rejects(out: str, rejects: pl.DataFrame) -> int:
+    """Upsert this run's rejects; returns how many were not known before."""
+    if rejects.height == 0:
+        return 0
     with db.connect(out) as con:
-        export.export_parquet(con, f"{out}/{export.PARQUET_DIR}")
+        n_new = load.count_new_rejects(con, rejects["reject_id"].to_list())
+        load.load_batch(con, {"rejects": rejects})
+    return n_new
+
+
+@task(name="export-parquet", **TASK_OPTS)
+def export_parquet(out: str, tables: list[str] | None) -> None:
+    with db.connect(out) as con:
+        export.export_parquet(con, f"{out}/{export.PARQUET_DIR}", tables)
 
 
 def _reject_rows(rejects: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
@@ -108,19 +127,28 @@ def ingest(
                     all_rejects.append(rejects)
                     _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts)
                     progress.advance(sum(f.size for f in file_batch))
-                rejects = pl.concat(all_rejects, how="vertical_relaxed")
+                urls = [p for p in paths if inp.is_url(p)]
+                if urls:
+                    from flows.feeds import fetch_feeds
+
+                    fetched, fetch_rejects = fetch_feeds(urls, out=out, run_id=run_id)
+                    docs_raw, bad = parse_records(fetched, fields)
+                    all_rejects += [fetch_rejects, bad]
+                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts)
+                rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
-                if rejects.height:
-                    load_batch(out, {"rejects": _reject_rows(rejects, run_id, started)})
-                if counts["n_new"] or counts["n_rejected"] or not _mirror_exists(out):
+                new_rejects = record_rejects(out, rejects)
+                if counts["n_new"] or new_rejects or not _mirror_exists(out):
                     progress.stage("refreshing marts")
                     refresh_marts(out)
                     progress.stage("exporting Parquet")
-                    export_parquet(out)
+                    export_parquet(out, None)
             status = "completed"
         finally:
             with db.connect(out) as con:
                 load.finish_run(con, run_id, status, counts)
+            if status == "completed":
+                export_parquet(out, ["runs"])
     return {"run_id": run_id, "out": out, "status": status,
             "seconds": round(time.monotonic() - t0, 2), **counts}
 

@@ -49,6 +49,11 @@ def known_documents(con: duckdb.DuckDBPyConnection, source_uris: list[str]) -> p
         con.unregister("_wanted")
 
 
+def count_new_rejects(con: duckdb.DuckDBPyConnection, reject_ids: list[str]) -> int:
+    known = con.execute("SELECT count(*) FROM rejects WHERE list_contains(?, reject_id)", [reject_ids]).fetchone()[0]
+    return len(set(reject_ids)) - int(known)
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute(
         "INSERT OR REPLACE INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')",

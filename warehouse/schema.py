@@ -224,6 +224,25 @@ TABLES: tuple[Table, ...] = (
         primary_key=("reject_id",), doc_key=None,
     ),
     Table(
+        "fetch_log", "ops",
+        "Every HTTP fetch of a feed or article page: outcome, status and conditional-GET validators.",
+        (
+            C("fetch_id", "VARCHAR", "Stable key: hash of `url` and `run_id`.", False),
+            C("url", "VARCHAR", "URL requested (http/https only).", False),
+            C("feed_url", "VARCHAR", "Feed the article URL came from; null for the feed itself."),
+            C("outcome", "VARCHAR", "`ok`, `not_modified`, `http_error`, `timeout`, `too_large`, `too_many_redirects`, `bad_scheme`, `network_error`, `skipped_known`.", False),
+            C("http_status", "INTEGER", "Final HTTP status code, when a response arrived."),
+            C("detail", "VARCHAR", "Human-readable explanation of the outcome."),
+            C("bytes", "BIGINT", "Size of the response body in bytes."),
+            C("etag", "VARCHAR", "ETag returned by the server (sent back as If-None-Match next time)."),
+            C("last_modified", "VARCHAR", "Last-Modified returned by the server (sent back as If-Modified-Since)."),
+            C("n_attempts", "INTEGER", "Attempts made (retries with backoff included).", False),
+            C("fetched_at", "TIMESTAMP", "When the fetch finished (UTC).", False),
+            C("run_id", "VARCHAR", "Key of the run that fetched it.", False),
+        ),
+        primary_key=("fetch_id",), doc_key=None,
+    ),
+    Table(
         "runs", "ops",
         "One row per `akhbar run`: when, what happened, and counts.",
         (

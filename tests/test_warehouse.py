@@ -1,0 +1,96 @@
+"""Warehouse mechanics without the flow: migrations, the writer lock, atomic exports, stories."""
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from warehouse import db, export
+from warehouse.schema import SCHEMA_VERSION
+
+
+def test_new_warehouse_records_schema_version(tmp_path: Path) -> None:
+    con = db.connect(tmp_path)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_newer_warehouse_is_refused_with_instructions(tmp_path: Path) -> None:
+    con = db.connect(tmp_path)
+    con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION + 1])
+    con.close()
+    with pytest.raises(db.WarehouseError, match="upgrade akhbar"):
+        db.connect(tmp_path)
+    with pytest.raises(db.WarehouseError, match="upgrade akhbar"):
+        db.connect(tmp_path, read_only=True)
+
+
+def test_older_warehouse_is_migrated_forward(tmp_path: Path, monkeypatch) -> None:
+    con = db.connect(tmp_path)
+    con.close()
+    # pretend the next release adds a column through a migration
+    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(db.MIGRATIONS, SCHEMA_VERSION + 1, ["ALTER TABLE documents ADD COLUMN IF NOT EXISTS extra VARCHAR"])
+    ro = duckdb.connect(str(db.db_path(tmp_path)), read_only=True)
+    with pytest.raises(db.WarehouseError, match="migrate it in place"):
+        db.check_version(ro)
+    ro.close()
+    con = db.connect(tmp_path)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert "extra" in [r[0] for r in con.execute("DESCRIBE documents").fetchall()]
+
+
+def _hold_lock(out: str, ready, release) -> None:
+    with db.writer_lock(out):
+        ready.set()
+        release.wait(10)
+
+
+def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
+    ctx = mp.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_lock, args=(str(tmp_path), ready, release))
+    proc.start()
+    try:
+        assert ready.wait(30)
+        with pytest.raises(db.WarehouseBusy, match="another akhbar run"):
+            with db.writer_lock(tmp_path, wait_seconds=0.5):
+                pass
+    finally:
+        release.set()
+        proc.join(10)
+    with db.writer_lock(tmp_path, wait_seconds=5):  # free again once the holder exits
+        pass
+
+
+def test_export_leaves_no_temp_dirs_and_restores_after_kill(tmp_path: Path) -> None:
+    con = db.connect(tmp_path)
+    root = tmp_path / "parquet"
+    export.export_parquet(con, root)
+    # simulate a run killed between the two renames of the swap
+    (root / "documents").rename(root / ".old-documents-999")
+    (root / ".tmp-sentences-999").mkdir()
+    export.sweep_temp(root)
+    assert (root / "documents").is_dir()
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]
+
+
+def test_load_batch_rolls_back_on_failure(tmp_path: Path) -> None:
+    from warehouse import load
+
+    con = db.connect(tmp_path)
+    docs = pl.DataFrame({
+        "doc_id": ["a" * 16], "source_uri": ["x.txt"], "source_id": ["s"], "source_name": ["x"],
+        "content_sha256": ["0" * 64], "raw_text": ["نص"], "ingested_at": [db.utcnow()], "run_id": ["r"],
+    })
+
+    def boom() -> None:
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        load.load_batch(con, {"documents": docs}, before_commit=boom)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    load.load_batch(con, {"documents": docs})
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1

@@ -1,0 +1,242 @@
+"""Aggregates for the HTML report: small, bounded result sets computed in DuckDB.
+
+Every function takes a read-only connection and a :class:`Window` (the ``--since``/``--until``
+publication-date range) and returns plain Python lists/dicts sized by ``TOP_*`` constants, never by
+the number of documents: a 72k-article warehouse gives the same amount of data as a 100-article one.
+Values are bound as parameters; identifiers are constants of this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+TOP_PER_LABEL = 15      # bars per "top people/places/organizations" chart
+TOP_TIMELINE = 6        # entities drawn in the mentions-over-time chart
+TOP_NETWORK = 30        # people + organizations in the co-occurrence network
+MAX_EDGES = 90          # strongest co-occurrence pairs kept
+TOP_PLACES = 250        # points on the map
+N_QUOTES = 25           # most recent quotes
+N_STORIES = 15          # largest recent near-duplicate clusters
+TITLES_PER_STORY = 6
+WEEKLY_AFTER_DAYS = 150  # longer ranges are bucketed by week to keep the series short
+
+
+@dataclass(frozen=True)
+class Window:
+    """Publication-date filter: ``since <= CAST(published_at AS DATE) <= until`` (either side open).
+
+    Documents without ``published_at`` are kept only when the window is fully open.
+    """
+
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def parse(cls, since: str | date | None, until: str | date | None) -> "Window":
+        def as_date(v: str | date | None) -> date | None:
+            if v is None or isinstance(v, date):
+                return v
+            return date.fromisoformat(str(v)[:10])
+
+        return cls(as_date(since), as_date(until))
+
+    def docs_cte(self) -> tuple[str, list[Any]]:
+        """``WITH docs AS (...)`` selecting the documents in the window, with its parameters."""
+        conds, params = [], []
+        if self.since is not None:
+            conds.append("CAST(published_at AS DATE) >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            conds.append("CAST(published_at AS DATE) <= ?")
+            params.append(self.until)
+        where = " AND ".join(conds) if conds else "TRUE"
+        sql = (
+            "WITH docs AS (SELECT doc_id, source_id, published_at, title, url, source_uri "
+            f"FROM documents WHERE {where})"
+        )
+        return sql, params
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, _plain(r))) for r in cur.fetchall()]
+
+
+def _plain(row: tuple) -> list[Any]:
+    """JSON-friendly values: dates as ISO strings."""
+    out = []
+    for v in row:
+        if isinstance(v, datetime):
+            out.append(v.isoformat(timespec="minutes"))
+        elif isinstance(v, date):
+            out.append(v.isoformat())
+        else:
+            out.append(v)
+    return out
+
+
+def summary(con: duckdb.DuckDBPyConnection, w: Window) -> dict[str, Any]:
+    """Counts for the header cards: articles, sources, date range, entities, quotes, stories."""
+    cte, p = w.docs_cte()
+    row = _rows(con, f"""{cte}
+        SELECT count(*) AS n_articles, count(DISTINCT source_id) AS n_sources,
+               CAST(min(published_at) AS DATE) AS first_day, CAST(max(published_at) AS DATE) AS last_day,
+               (SELECT count(DISTINCT m.entity_id) FROM mentions m JOIN docs USING (doc_id)
+                 WHERE m.entity_id IS NOT NULL) AS n_entities,
+               (SELECT count(*) FROM mentions m JOIN docs USING (doc_id)) AS n_mentions,
+               (SELECT count(*) FROM quotes q JOIN docs USING (doc_id)) AS n_quotes,
+               (SELECT count(*) FROM (SELECT story_id FROM stories s JOIN docs USING (doc_id)
+                 GROUP BY story_id HAVING count(*) > 1)) AS n_stories
+        FROM docs""", p)[0]
+    return row
+
+
+def articles_per_day(con: duckdb.DuckDBPyConnection, w: Window) -> list[dict[str, Any]]:
+    """Articles per day (or week) and source: ``period``, ``source``, ``n``."""
+    cte, p = w.docs_cte()
+    bucket = _bucket(con, w)
+    return _rows(con, f"""{cte}
+        SELECT CAST(date_trunc('{bucket}', published_at) AS DATE) AS period,
+               COALESCE(s.name, '؟') AS source, count(*) AS n
+        FROM docs LEFT JOIN sources s USING (source_id)
+        WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY period, source""", p)
+
+
+def _bucket(con: duckdb.DuckDBPyConnection, w: Window) -> str:
+    cte, p = w.docs_cte()
+    span = con.execute(
+        f"{cte} SELECT date_diff('day', min(published_at), max(published_at)) FROM docs", p
+    ).fetchone()[0]
+    return "week" if span is not None and span > WEEKLY_AFTER_DAYS else "day"
+
+
+def top_entities(con: duckdb.DuckDBPyConnection, w: Window, label: str,
+                 limit: int = TOP_PER_LABEL) -> list[dict[str, Any]]:
+    """Most mentioned entities of one label in the window: ``entity_id, name, n_mentions, n_documents``."""
+    cte, p = w.docs_cte()
+    return _rows(con, f"""{cte}
+        SELECT e.entity_id, e.canonical_name AS name, count(*) AS n_mentions,
+               count(DISTINCT m.doc_id) AS n_documents
+        FROM mentions m JOIN docs USING (doc_id) JOIN entities e USING (entity_id)
+        WHERE e.label = ?
+        GROUP BY ALL ORDER BY n_mentions DESC, name LIMIT ?""", p + [label, limit])
+
+
+def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str]) -> list[dict[str, Any]]:
+    """Mentions per day (week for long ranges) of the given entities, from ``v_entity_daily``."""
+    if not entity_ids:
+        return []
+    conds, params = ["entity_id IN (SELECT unnest(?))"], [entity_ids]
+    if w.since is not None:
+        conds.append("day >= ?")
+        params.append(w.since)
+    if w.until is not None:
+        conds.append("day <= ?")
+        params.append(w.until)
+    bucket = _bucket(con, w)
+    return _rows(con, f"""
+        SELECT CAST(date_trunc('{bucket}', day) AS DATE) AS period, canonical_name AS name,
+               sum(n_mentions) AS n
+        FROM v_entity_daily WHERE day IS NOT NULL AND {' AND '.join(conds)}
+        GROUP BY ALL ORDER BY period, name""", params)
+
+
+def network(con: duckdb.DuckDBPyConnection, w: Window,
+            top: int = TOP_NETWORK, max_edges: int = MAX_EDGES) -> dict[str, list[dict[str, Any]]]:
+    """Co-occurrence of the top people and organizations.
+
+    Nodes ``entity_id, name, label, n_documents``; edges ``a, b, n`` (documents mentioning both).
+    Same pairs as ``v_cooccurrence`` but restricted to the top entities *before* the self-join, so
+    the cost does not grow with all pairs of all documents.
+    """
+    cte, p = w.docs_cte()
+    nodes = _rows(con, f"""{cte}
+        SELECT e.entity_id, e.canonical_name AS name, e.label, count(DISTINCT m.doc_id) AS n_documents
+        FROM mentions m JOIN docs USING (doc_id) JOIN entities e USING (entity_id)
+        WHERE e.label IN ('PERS', 'ORG')
+        GROUP BY ALL ORDER BY n_documents DESC, name LIMIT ?""", p + [top])
+    ids = [n["entity_id"] for n in nodes]
+    if len(ids) < 2:
+        return {"nodes": nodes, "edges": []}
+    edges = _rows(con, f"""{cte},
+        dm AS (SELECT DISTINCT m.doc_id, m.entity_id FROM mentions m JOIN docs USING (doc_id)
+               WHERE m.entity_id IN (SELECT unnest(?)))
+        SELECT a.entity_id AS a, b.entity_id AS b, count(*) AS n
+        FROM dm a JOIN dm b ON a.doc_id = b.doc_id AND a.entity_id < b.entity_id
+        GROUP BY ALL ORDER BY n DESC, a, b LIMIT ?""", p + [ids, max_edges])
+    return {"nodes": nodes, "edges": edges}
+
+
+def places(con: duckdb.DuckDBPyConnection, w: Window, limit: int = TOP_PLACES) -> list[dict[str, Any]]:
+    """Geocoded places mentioned in the window (``v_places``): ``name, lat, lon, n_mentions``."""
+    cte, p = w.docs_cte()
+    return _rows(con, f"""{cte}
+        SELECT v.canonical_name AS name, v.country_code, v.lat, v.lon, count(*) AS n_mentions
+        FROM mentions m JOIN docs USING (doc_id) JOIN v_places v USING (entity_id)
+        GROUP BY ALL ORDER BY n_mentions DESC, name LIMIT ?""", p + [limit])
+
+
+def quotes(con: duckdb.DuckDBPyConnection, w: Window, limit: int = N_QUOTES) -> list[dict[str, Any]]:
+    """Most recent quotes (``v_quotes``): speaker, verb, text, date, source, url, title."""
+    cte, p = w.docs_cte()
+    return _rows(con, f"""{cte}
+        SELECT q.speaker, q.verb, q.text, q.published_at, q.source, q.url, q.source_uri, q.title
+        FROM v_quotes q JOIN docs USING (doc_id)
+        ORDER BY q.published_at DESC NULLS LAST, q.quote_id LIMIT ?""", p + [limit])
+
+
+def stories(con: duckdb.DuckDBPyConnection, w: Window, limit: int = N_STORIES,
+            titles: int = TITLES_PER_STORY) -> list[dict[str, Any]]:
+    """Near-duplicate clusters with more than one article in the window, largest and latest first.
+
+    Each: ``story_id, n_articles, n_sources, first_at, last_at, articles`` (list of
+    ``title, source, published_at, url``, at most ``titles``).
+    """
+    cte, p = w.docs_cte()
+    rows = _rows(con, f"""{cte},
+        sd AS (SELECT st.story_id, st.similarity, d.doc_id, d.title, d.url, d.published_at,
+                      COALESCE(s.name, '؟') AS source
+               FROM stories st JOIN docs d USING (doc_id) LEFT JOIN sources s USING (source_id)),
+        top AS (SELECT story_id, count(*) AS n_articles, count(DISTINCT source) AS n_sources,
+                       min(published_at) AS first_at, max(published_at) AS last_at
+                FROM sd GROUP BY story_id HAVING count(*) > 1
+                ORDER BY n_articles DESC, last_at DESC NULLS LAST, story_id LIMIT ?),
+        ranked AS (SELECT sd.*, row_number() OVER (PARTITION BY story_id
+                                                   ORDER BY published_at NULLS LAST, doc_id) AS rn
+                   FROM sd WHERE story_id IN (SELECT story_id FROM top))
+        SELECT t.story_id, t.n_articles, t.n_sources, t.first_at, t.last_at,
+               r.title, r.source, r.published_at, r.url
+        FROM top t JOIN ranked r USING (story_id) WHERE r.rn <= ?
+        ORDER BY t.n_articles DESC, t.last_at DESC NULLS LAST, t.story_id, r.rn""",
+                 p + [limit, titles])
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        s = out.setdefault(r["story_id"], {k: r[k] for k in
+                                           ("story_id", "n_articles", "n_sources", "first_at", "last_at")}
+                           | {"articles": []})
+        s["articles"].append({k: r[k] for k in ("title", "source", "published_at", "url")})
+    return list(out.values())
+
+
+def collect(con: duckdb.DuckDBPyConnection, w: Window) -> dict[str, Any]:
+    """Everything the report shows, as one dict of small lists."""
+    people = top_entities(con, w, "PERS")
+    places_top = top_entities(con, w, "LOC")
+    orgs = top_entities(con, w, "ORG")
+    ranked = sorted(people + orgs + places_top, key=lambda r: -r["n_mentions"])
+    return {
+        "summary": summary(con, w),
+        "articles": articles_per_day(con, w),
+        "people": people,
+        "places_top": places_top,
+        "orgs": orgs,
+        "timeline": timeline(con, w, [r["entity_id"] for r in ranked[:TOP_TIMELINE]]),
+        "network": network(con, w),
+        "places": places(con, w),
+        "quotes": quotes(con, w),
+        "stories": stories(con, w),
+    }
