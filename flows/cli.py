@@ -72,6 +72,8 @@ def run(
     ner: Annotated[str, typer.Option("--ner", help="NER backend: default (shipped model) or camel (needs camel-tools' BERT data).")] = "default",
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run on the same warehouse.")] = 0.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Transform on an existing Dask cluster, e.g. tcp://host:8786.")] = None,
 ) -> None:
     """Ingest INPUT files into the warehouse and print a summary."""
     from flows.ingest import ingest
@@ -79,9 +81,10 @@ def run(
     from warehouse.db import WarehouseError
 
     try:
-        summary = run_flow(ingest, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
+        flow_fn, in_flight = _with_runner(ingest, workers, dask)
+        summary = run_flow(flow_fn, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
                            batch_size=batch_size, ner_backend=ner, wait_seconds=wait,
-                           show_progress=progress and sys.stderr.isatty())
+                           show_progress=progress and sys.stderr.isatty(), in_flight=in_flight)
     except WarehouseError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -92,6 +95,18 @@ def run(
     out_console.print(table)
     if summary["n_rejected"]:
         out_console.print(f"rejected inputs and reasons: akhbar query \"select source_uri, reason, detail from rejects\" --out {out}")
+
+
+def _with_runner(flow_fn, workers: int, address: str | None):
+    """The flow with a Dask task runner when asked (transforms run on workers; loads stay here)."""
+    if not workers and not address:
+        return flow_fn, 1
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return flow_fn.with_options(task_runner=DaskTaskRunner(address=address)), max(workers, 2)
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    return flow_fn.with_options(task_runner=runner), workers
 
 
 class Fmt(str, Enum):

@@ -9,6 +9,7 @@ are skipped before any transform work; every batch lands in one DuckDB transacti
 from __future__ import annotations
 
 import time
+from collections import deque
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import inputs as inp
 from flows.progress import Progress
 from transforms.ids import stable_id
-from transforms.pipeline import STAGED_SCHEMA, transform_documents, with_identity
+from transforms.pipeline import STAGED_SCHEMA, templates_for, transform_documents, with_identity
 from warehouse import db, export, load
 
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
@@ -63,10 +64,10 @@ def load_batch(out: str, tables: dict[str, pl.DataFrame]) -> None:
 @task(name="refresh-marts", **TASK_OPTS)
 def refresh_marts(out: str) -> None:
     from transforms.entities import merge_entities
-    from transforms.stories import stories
+    from transforms.stories import STORY_PARAMS, stories_from_pairs
 
     with db.connect(out) as con:
-        load.refresh_marts(con, merge_entities=merge_entities, stories=stories)
+        load.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
 
 
 @task(name="record-rejects", **TASK_OPTS)
@@ -107,6 +108,7 @@ def ingest(
     ner_backend: str = "default",
     wait_seconds: float = 0.0,
     show_progress: bool = False,
+    in_flight: int = 1,
 ) -> dict[str, Any]:
     """Ingest files/directories into the warehouse in ``out``; returns the run summary."""
     paths = list(inputs or ["seeds"])
@@ -125,7 +127,7 @@ def ingest(
                 for file_batch in inp.batches(files):
                     docs_raw, rejects = read_and_parse(file_batch, fields)
                     all_rejects.append(rejects)
-                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts)
+                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts, in_flight)
                     progress.advance(sum(f.size for f in file_batch))
                 urls = [p for p in paths if inp.is_url(p)]
                 if urls:
@@ -134,7 +136,7 @@ def ingest(
                     fetched, fetch_rejects = fetch_feeds(urls, out=out, run_id=run_id)
                     docs_raw, bad = parse_records(fetched, fields)
                     all_rejects += [fetch_rejects, bad]
-                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts)
+                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts, in_flight)
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
                 new_rejects = record_rejects(out, rejects)
@@ -161,7 +163,7 @@ def _mirror_exists(out: str) -> bool:
 
 def _ingest_records(
     out: str, docs_raw: pl.DataFrame, run_id: str, now: datetime, batch_size: int,
-    ner_backend: str, counts: dict[str, int],
+    ner_backend: str, counts: dict[str, int], in_flight: int = 1,
 ) -> None:
     """Skip unchanged records, then transform and load the rest in ``batch_size`` chunks."""
     if docs_raw.height == 0:
@@ -170,13 +172,26 @@ def _ingest_records(
     counts["n_seen"] += docs.height
     with db.connect(out) as con:
         known = load.known_documents(con, docs["source_uri"].to_list())
-        templates = con.execute("SELECT * FROM source_templates").pl()
+        stored = con.execute("SELECT source_name, line_key, n_docs FROM source_templates").pl()
     fresh = docs.join(known.select("source_uri", "content_sha256"), on=["source_uri", "content_sha256"], how="anti")
     fresh = fresh.unique("source_uri", keep="last", maintain_order=True)
     counts["n_unchanged"] += docs.height - fresh.height
-    for offset in range(0, fresh.height, batch_size):
-        chunk = fresh.slice(offset, batch_size)
-        tables = transform_batch(chunk, templates if templates.height else None, ner_backend)
-        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
-        load_batch(out, tables)
-        counts["n_new"] += chunk.height
+    if fresh.height == 0:
+        return
+    templates = templates_for(docs, stored)
+    chunks = [fresh.slice(o, batch_size) for o in range(0, fresh.height, batch_size)]
+    # Transform up to `in_flight` chunks concurrently on the flow's task runner (threads by
+    # default, Dask workers with --dask/--workers); load them one by one: a single writer.
+    pending: deque = deque()
+    first = True
+    for chunk in chunks:
+        pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
+        while len(pending) > in_flight or (pending and chunk is chunks[-1]):
+            n, future = pending.popleft()
+            tables = future.result()
+            tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
+            if first and templates is not None:
+                tables["source_templates"] = templates
+                first = False
+            load_batch(out, tables)
+            counts["n_new"] += n

@@ -3,7 +3,7 @@
 ``transform_documents(docs_raw)`` takes staged records (``doc_id, source_uri, source_name,
 raw_text, title_raw, published_raw, url, author_raw``) and returns one frame per warehouse table:
 ``documents`` (with ``clean_text`` etc.), ``removed_lines``, ``sentences``, ``mentions``,
-``entities``, ``quotes`` and ``time_expressions``.  It does no I/O, so the flow can run it in a
+``entities``, ``quotes``, ``time_expressions`` and ``doc_shingles``.  It does no I/O, so the flow can run it in a
 process pool or on Dask workers and get the same rows.
 """
 from __future__ import annotations
@@ -34,6 +34,24 @@ def with_identity(docs_raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def templates_for(docs: pl.DataFrame, stored: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Template lines to clean this batch with: those learned before (``stored``) plus those
+    learned from ``docs`` (``source_name, raw_text``), keeping the larger count per line.
+
+    Returns ``source_name, line_key, n_docs`` or ``None`` when nothing is known yet.
+    """
+    from transforms.boilerplate import learn_templates
+
+    frames = [f for f in (stored, learn_templates(docs)) if f is not None and f.height]
+    if not frames:
+        return None
+    return (
+        pl.concat([f.select("source_name", "line_key", pl.col("n_docs").cast(pl.Int64)) for f in frames])
+        .group_by("source_name", "line_key").agg(pl.col("n_docs").max())
+        .sort("source_name", "line_key")
+    )
+
+
 def transform_documents(
     docs: pl.DataFrame, templates: pl.DataFrame | None = None, ner_backend: str = "default"
 ) -> dict[str, pl.DataFrame]:
@@ -42,6 +60,7 @@ def transform_documents(
     from transforms.entities import quotes, resolve, time_expressions
     from transforms.ner import mentions
     from transforms.segment import sentences
+    from transforms.stories import shingles
 
     cleaned, removed = clean_documents(docs, templates)
     sents = sentences(cleaned)
@@ -56,4 +75,5 @@ def transform_documents(
         "entities": ents,
         "quotes": quotes(cleaned, ments),
         "time_expressions": time_expressions(cleaned),
+        "doc_shingles": shingles(cleaned),
     }

@@ -1,8 +1,10 @@
 """Stories: articles that report the same story, across sources (near-duplicate clustering).
 
-``stories(docs)`` takes ``doc_id, text_key`` (and ``published_at`` when known) for the WHOLE
-collection and returns ``story_id, doc_id, similarity`` for documents that belong to a cluster of
-two or more.  Method — an exact inverted index instead of MinHash/LSH, in vectorized Polars:
+``shingles(docs)`` turns ``doc_id, text_key`` into hashed shingles (stored per document); the
+warehouse joins them over the WHOLE collection into same-story pairs (``STORY_PARAMS``), and
+``stories_from_pairs`` clusters those into ``story_id, doc_id, similarity``.  Method — an exact
+inverted index instead of MinHash/LSH (no false negatives, deterministic, and out-of-core in
+DuckDB):
 
 1. shingles = word 3-grams of ``text_key`` (the matching layer, so وانغ/وانغ spelled with or
    without hamza or diacritics agree), hashed to u64;
@@ -27,7 +29,12 @@ OUT_SCHEMA = {"story_id": pl.Utf8, "doc_id": pl.Utf8, "similarity": pl.Float64}
 
 
 def shingles(docs: pl.DataFrame, n: int = 3) -> pl.DataFrame:
-    """``(doc_id, shingle: u64)`` distinct word ``n``-grams of ``text_key`` per document."""
+    """``(doc_id, shingle: u64)`` distinct word ``n``-grams of ``text_key`` per document.
+
+    Computed per batch in the transform stage and stored (``doc_shingles``), so clustering the
+    whole collection never re-reads its text.  Polars' seeded hash is deterministic for a given
+    Polars version, which ``constraints.txt`` pins.
+    """
     tokens = (
         docs.select("doc_id", tok=pl.col("text_key").fill_null("").str.extract_all(r"[\p{L}\p{N}]+"))
         .explode("tok")
@@ -60,47 +67,21 @@ def _components(edges: list[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in parent}
 
 
-def story_pairs(
-    docs: pl.DataFrame, min_containment: float = 0.05, min_shared: int = 15, max_df: int = 30,
-    max_days: int = 7,
-) -> pl.DataFrame:
-    """Pairs ``(doc_a, doc_b, shared, containment)`` that pass the same-story test."""
-    sh = shingles(docs)
-    sizes = sh.group_by("doc_id").agg(size=pl.len())
-    df = sh.group_by("shingle").agg(n=pl.len())
-    useful = sh.join(df.filter((pl.col("n") > 1) & (pl.col("n") <= max_df)), on="shingle").select("doc_id", "shingle")
-    pairs = (
-        useful.join(useful, on="shingle", suffix="_b")
-        .filter(pl.col("doc_id") < pl.col("doc_id_b"))
-        .group_by("doc_id", "doc_id_b").agg(shared=pl.len())
-        .join(sizes, on="doc_id").join(sizes, left_on="doc_id_b", right_on="doc_id", suffix="_b")
-        .with_columns(containment=pl.col("shared") / pl.min_horizontal("size", "size_b"))
-        .filter((pl.col("shared") >= min_shared) & (pl.col("containment") >= min_containment))
-    )
-    if "published_at" in docs.columns and pairs.height:
-        dates = docs.select("doc_id", "published_at")
-        pairs = (
-            pairs.join(dates, on="doc_id", how="left")
-            .join(dates, left_on="doc_id_b", right_on="doc_id", how="left", suffix="_b")
-            .filter(
-                pl.col("published_at").is_null() | pl.col("published_at_b").is_null()
-                | ((pl.col("published_at") - pl.col("published_at_b")).abs() <= pl.duration(days=max_days))
-            )
-        )
-    return pairs.select(doc_a="doc_id", doc_b="doc_id_b", shared="shared", containment="containment").sort("doc_a", "doc_b")
+# Same-story test (see module docstring); the warehouse computes candidate pairs with these.
+STORY_PARAMS = {"min_containment": 0.05, "min_shared": 15, "max_df": 30, "max_days": 7}
 
 
-def stories(docs: pl.DataFrame, **params: float) -> pl.DataFrame:
-    """``story_id, doc_id, similarity`` (best containment to another member) for clustered docs."""
-    if docs.height < 2:
-        return pl.DataFrame(schema=OUT_SCHEMA)
-    pairs = story_pairs(docs, **params)
+def stories_from_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Cluster same-story pairs ``(doc_a, doc_b, containment)`` into ``story_id, doc_id, similarity``.
+
+    ``similarity`` is a document's best containment with another member of its story.
+    """
     if pairs.height == 0:
         return pl.DataFrame(schema=OUT_SCHEMA)
     roots = _components(list(zip(pairs["doc_a"].to_list(), pairs["doc_b"].to_list())))
     best = (
         pl.concat([pairs.select(doc_id="doc_a", s="containment"), pairs.select(doc_id="doc_b", s="containment")])
-        .group_by("doc_id").agg(similarity=pl.col("s").max())
+        .group_by("doc_id").agg(similarity=pl.col("s").cast(pl.Float64).max())
     )
     members = pl.DataFrame({"doc_id": list(roots), "root": list(roots.values())})
     return (

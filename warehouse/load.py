@@ -81,7 +81,8 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> N
     con.register(rel, frame.to_arrow())
     try:
         cols = ", ".join(quote_ident(c) for c in BY_NAME[name].column_names)
-        con.execute(f"INSERT OR REPLACE INTO {quote_ident(name)} ({cols}) SELECT {cols} FROM {rel}")
+        verb = "INSERT OR REPLACE" if table.primary_key else "INSERT"
+        con.execute(f"{verb} INTO {quote_ident(name)} ({cols}) SELECT {cols} FROM {rel}")
     finally:
         con.unregister(rel)
 
@@ -129,6 +130,8 @@ def load_batch(
             con.unregister("_rej")
         if "entities" in tables:
             _upsert_entity_attributes(con, tables["entities"])
+        if "source_templates" in tables:
+            _insert(con, "source_templates", tables["source_templates"])
         if before_commit is not None:
             before_commit()
         con.execute("COMMIT")
@@ -157,13 +160,14 @@ def refresh_marts(
     con: duckdb.DuckDBPyConnection,
     merge_entities: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame] | None = None,
     stories: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    story_params: Mapping[str, float] | None = None,
 ) -> None:
     """Recompute cross-document marts from document-level tables, in one transaction.
 
     ``merge_entities(entities, mention_stats) -> (entity_id, canonical_entity_id)`` and
-    ``stories(documents) -> (story_id, doc_id, similarity)`` are pure transforms passed in by the
-    flow (warehouse never imports transforms).  Both see the whole warehouse, so the result does
-    not depend on how many runs loaded it.
+    ``stories(pairs) -> (story_id, doc_id, similarity)`` are pure transforms passed in by the
+    flow (warehouse never imports transforms); same-story ``pairs`` come from ``story_pairs``.
+    Both see the whole warehouse, so the result does not depend on how many runs loaded it.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -181,11 +185,9 @@ def refresh_marts(
             _apply_entity_merges(con, merge_entities)
         _refresh_entities(con)
         if stories is not None:
-            docs = con.execute(
-                "SELECT doc_id, source_id, text_key, published_at FROM documents ORDER BY doc_id"
-            ).pl()
+            clusters = stories(story_pairs(con, **(story_params or {})))
             con.execute("DELETE FROM stories")
-            _insert(con, "stories", stories(docs))
+            _insert(con, "stories", clusters)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -242,3 +244,40 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO entity_aliases SELECT entity_id, surface, count(*) FROM mentions"
         " WHERE entity_id IS NOT NULL GROUP BY ALL"
     )
+
+
+def story_pairs(
+    con: duckdb.DuckDBPyConnection, min_containment: float = 0.05, min_shared: int = 15,
+    max_df: int = 30, max_days: int = 7,
+) -> pl.DataFrame:
+    """Same-story pairs ``(doc_a, doc_b, shared, containment)`` from ``doc_shingles``, out of core.
+
+    Shingles in more than ``max_df`` documents are stock phrases and ignored; a pair needs
+    ``min_shared`` common shingles covering ``min_containment`` of the smaller document, and
+    publication dates within ``max_days`` when both are known.
+    """
+    return con.execute(
+        """
+        WITH useful AS (
+            SELECT shingle FROM doc_shingles GROUP BY shingle HAVING count(*) BETWEEN 2 AND $max_df
+        ), u AS (
+            SELECT doc_id, shingle FROM doc_shingles SEMI JOIN useful USING (shingle)
+        ), pairs AS (
+            SELECT a.doc_id AS doc_a, b.doc_id AS doc_b, count(*) AS shared
+            FROM u a JOIN u b ON a.shingle = b.shingle AND a.doc_id < b.doc_id
+            GROUP BY ALL HAVING count(*) >= $min_shared
+        ), sizes AS (
+            SELECT doc_id, count(*) AS size FROM doc_shingles
+            WHERE doc_id IN (SELECT doc_a FROM pairs UNION SELECT doc_b FROM pairs) GROUP BY doc_id
+        )
+        SELECT p.doc_a, p.doc_b, p.shared, p.shared / least(sa.size, sb.size) AS containment
+        FROM pairs p
+        JOIN sizes sa ON sa.doc_id = p.doc_a JOIN sizes sb ON sb.doc_id = p.doc_b
+        JOIN documents da ON da.doc_id = p.doc_a JOIN documents db ON db.doc_id = p.doc_b
+        WHERE p.shared / least(sa.size, sb.size) >= $min_containment
+          AND (da.published_at IS NULL OR db.published_at IS NULL
+               OR abs(date_diff('second', da.published_at, db.published_at)) <= $max_days * 86400)
+        ORDER BY p.doc_a, p.doc_b
+        """,
+        {"min_containment": min_containment, "min_shared": min_shared, "max_df": max_df, "max_days": max_days},
+    ).pl()

@@ -200,6 +200,15 @@ TABLES: tuple[Table, ...] = (
         primary_key=("doc_id",), doc_key=None,
     ),
     Table(
+        "doc_shingles", "staged",
+        "Hashed word 3-gram shingles of each document's `text_key`: the inverted index behind `stories`.",
+        (
+            _DOC_ID,
+            C("shingle", "UBIGINT", "Hash of three consecutive words of `text_key`.", False),
+        ),
+        export=False,
+    ),
+    Table(
         "source_templates", "staged",
         "Template lines learned per source: a line repeated across many documents of one source is site furniture.",
         (
