@@ -44,10 +44,18 @@ def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) ->
 
 @task(name="parse-records", **TASK_OPTS)
 def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records and rejects from already-fetched payloads (feed article pages)."""
+    """Records and rejects from already-fetched payloads (feed article pages); the feed's own
+    title/date/author/url win over what was guessed from the page."""
     from transforms.records import records
 
-    return records(raw, fields)
+    docs, rejects = records(raw, fields)
+    meta = [c for c in ("title_raw", "published_raw", "author_raw", "url") if c in raw.columns]
+    if meta and docs.height:
+        feed = raw.select("source_uri", *[pl.col(c).alias(f"{c}__feed") for c in meta])
+        docs = (docs.join(feed, on="source_uri", how="left")
+                .with_columns([pl.coalesce(f"{c}__feed", c).alias(c) for c in meta])
+                .select(docs.columns))
+    return docs, rejects
 
 
 @task(name="transform-batch", **TASK_OPTS)
@@ -150,7 +158,7 @@ def ingest(
             with db.connect(out) as con:
                 load.finish_run(con, run_id, status, counts)
             if status == "completed":
-                export_parquet(out, ["runs"])
+                export_parquet(out, ["runs", "fetch_log"])
     return {"run_id": run_id, "out": out, "status": status,
             "seconds": round(time.monotonic() - t0, 2), **counts}
 

@@ -9,13 +9,9 @@ for every task run of the flow run; then the shutdown has nothing left to write.
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Callable
 
-# The server's telemetry heartbeat races the temporary server's first SQLite writes ("database is
-# locked" traceback at start-up); users who want it can still set the variable themselves.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def run_flow(flow_fn: Callable[..., Any], timeout: float = 10.0, **kwargs: Any) -> Any:

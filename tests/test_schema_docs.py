@@ -39,8 +39,7 @@ def test_readme_data_dictionary_is_current() -> None:
     text = README.read_text(encoding="utf-8")
     current = text.split(DICT_BEGIN, 1)[1].split(DICT_END, 1)[0].strip()
     assert current == data_dictionary_markdown().strip(), (
-        "README data dictionary is stale: run `python -c \"from warehouse.ddl import render_readme; "
-        "p='README.md'; open(p,'w').write(render_readme(open(p).read()))\"`"
+        "README data dictionary is stale: run `.venv/bin/python -m warehouse.ddl`"
     )
 
 

@@ -68,6 +68,7 @@ def transform_documents(
     ments, ents = resolve(ments, cleaned)
     ments = ments.with_columns(entity_id_local=pl.col("entity_id"))
     return {
+        "staged_records": docs.select("doc_id", "source_uri", "source_name", "title_raw", "published_raw", "author_raw", "url"),
         "documents": cleaned,
         "removed_lines": removed,
         "sentences": sents,

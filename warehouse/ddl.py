@@ -64,3 +64,18 @@ def render_readme(readme: str) -> str:
     head, _, rest = readme.partition(DICT_BEGIN)
     _, _, tail = rest.partition(DICT_END)
     return f"{head}{DICT_BEGIN}\n{data_dictionary_markdown()}{DICT_END}{tail}"
+
+
+def update_readme(path: str = "README.md") -> bool:
+    """Rewrite the data dictionary section of the README in place; returns True when it changed."""
+    with open(path, encoding="utf-8") as fh:
+        before = fh.read()
+    after = render_readme(before)
+    if after != before:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(after)
+    return after != before
+
+
+if __name__ == "__main__":  # python -m warehouse.ddl  → refresh README.md's data dictionary
+    print("README.md updated" if update_readme() else "README.md already current")

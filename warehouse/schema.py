@@ -200,6 +200,20 @@ TABLES: tuple[Table, ...] = (
         primary_key=("doc_id",), doc_key=None,
     ),
     Table(
+        "staged_records", "staged",
+        "One row per input record as parsed, before cleaning: the metadata exactly as the input gave it.",
+        (
+            _DOC_ID,
+            C("source_uri", "VARCHAR", "Input path or URL as given (`#n` for the n-th record of a file).", False),
+            C("source_name", "VARCHAR", "Source as named by the input (field `source`/`site`, or the input's folder)."),
+            C("title_raw", "VARCHAR", "Title field as found in the input (null for plain text)."),
+            C("published_raw", "VARCHAR", "Date field as found in the input, unparsed."),
+            C("author_raw", "VARCHAR", "Author/byline field as found in the input."),
+            C("url", "VARCHAR", "URL field as found in the input."),
+        ),
+        primary_key=("doc_id",), export=False,
+    ),
+    Table(
         "doc_shingles", "staged",
         "Hashed word 3-gram shingles of each document's `text_key`: the inverted index behind `stories`.",
         (
