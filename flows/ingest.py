@@ -124,9 +124,12 @@ def ingest(
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     run_id = _new_run_id(paths, started)
     counts = {"n_seen": 0, "n_new": 0, "n_unchanged": 0, "n_rejected": 0}
-    with db.writer_lock(out, wait_seconds=wait_seconds):
-        with db.connect(out) as con:
-            load.start_run(con, run_id)
+    with db.writer_lock(out, wait_seconds=wait_seconds), db.connect(out) as run_con:
+        # Held for the whole run so every task's connection shares this DuckDB instance: closing
+        # them no longer checkpoints, and batch commits append to the WAL instead of running a
+        # checkpoint each (>16 MB per batch); the one checkpoint happens when run_con closes.
+        run_con.execute("SET checkpoint_threshold = '1GB'")
+        load.start_run(run_con, run_id)
         status = "failed"
         try:
             files, walk_rejects = discover_inputs(paths)
