@@ -27,6 +27,7 @@ def build_report(out_dir: str | os.PathLike, html_path: str | os.PathLike,
         raise WarehouseError(f"--since {window.since} is after --until {window.until}")
     con = connect(out_dir, read_only=True)
     try:
+        con.execute("SET enable_progress_bar = false")  # the CLI prints one line, not DuckDB's bar
         aggregates = data.collect(con, window)
     finally:
         con.close()

@@ -23,13 +23,21 @@ WIDTH = 720
 Spec = dict[str, Any]
 
 
-def _finish(chart: alt.TopLevelMixin) -> Spec:
-    return chart.configure(
+def _inline(name: str, **fmt: Any) -> alt.Data:
+    """A named data source; its values are attached by :func:`_finish` *after* schema validation
+    (validating every inlined row, or ~100 kB of TopoJSON arcs, takes seconds at 72k articles)."""
+    return alt.Data(name=name, format=alt.DataFormat(**fmt)) if fmt else alt.Data(name=name)
+
+
+def _finish(chart: alt.TopLevelMixin, datasets: dict[str, Any]) -> Spec:
+    spec = chart.configure(
         font=FONT, background="transparent",
         axis={"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
         legend={"labelFontSize": 12, "titleFontSize": 12, "orient": "left"},
         view={"stroke": None},
     ).to_dict()
+    spec.setdefault("datasets", {}).update(datasets)
+    return spec
 
 
 @lru_cache(maxsize=1)
@@ -39,45 +47,54 @@ def world_topology() -> dict[str, Any]:
     return json.loads(text)
 
 
-def articles_chart(rows: list[dict[str, Any]]) -> Spec | None:
+def _time_x(bucket: str) -> alt.X:
+    """Time axis in whole days/weeks (no "12 PM" ticks), newest on the left as the page reads."""
+    unit, fmt = ("yearmonthdate", "%e %b") if bucket == "day" else ("yearweek", "%b %Y")
+    return alt.X("period:T", timeUnit=unit, title=None, scale=alt.Scale(reverse=True),
+                 axis=alt.Axis(format=fmt, labelAngle=0, labelOverlap=True))
+
+
+def articles_chart(rows: list[dict[str, Any]], bucket: str = "day") -> Spec | None:
     """Stacked bars: articles per period and source."""
     if not rows:
         return None
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("period:T", title=None, scale=alt.Scale(reverse=True)),
-        y=alt.Y("sum(n):Q", title="عدد المقالات", axis=alt.Axis(orient="right")),
+    chart = alt.Chart(_inline("articles")).mark_bar().encode(
+        x=_time_x(bucket),
+        y=alt.Y("sum(n):Q", title="عدد المقالات", axis=alt.Axis(orient="right", tickMinStep=1, format=",d")),
         color=alt.Color("source:N", title="المصدر"),
-        tooltip=[alt.Tooltip("period:T", title="الفترة"), alt.Tooltip("source:N", title="المصدر"),
+        tooltip=[alt.Tooltip("period:T", title="الفترة", format="%Y-%m-%d"), alt.Tooltip("source:N", title="المصدر"),
                  alt.Tooltip("n:Q", title="مقالات")],
     ).properties(width=WIDTH, height=180)
-    return _finish(chart)
+    return _finish(chart, {"articles": rows})
 
 
 def top_chart(rows: list[dict[str, Any]], label: str) -> Spec | None:
     """Horizontal bars of the most mentioned entities, longest at the top, growing leftwards."""
     if not rows:
         return None
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar(color=LABEL_COLORS[label]).encode(
+    chart = alt.Chart(_inline("top")).mark_bar(color=LABEL_COLORS[label]).encode(
         y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(orient="right", labelLimit=180)),
-        x=alt.X("n_mentions:Q", title="عدد الإشارات", scale=alt.Scale(reverse=True)),
+        x=alt.X("n_mentions:Q", title="عدد الإشارات", scale=alt.Scale(reverse=True),
+                axis=alt.Axis(tickMinStep=1, format=",d")),
         tooltip=[alt.Tooltip("name:N", title="الاسم"), alt.Tooltip("n_mentions:Q", title="إشارات"),
                  alt.Tooltip("n_documents:Q", title="مقالات")],
     ).properties(width=200, height=max(60, 18 * len(rows)))
-    return _finish(chart)
+    return _finish(chart, {"top": rows})
 
 
-def timeline_chart(rows: list[dict[str, Any]]) -> Spec | None:
+def timeline_chart(rows: list[dict[str, Any]], bucket: str = "day") -> Spec | None:
     """Mentions per period of the top entities, one line each."""
     if not rows:
         return None
-    chart = alt.Chart(alt.Data(values=rows)).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("period:T", title=None, scale=alt.Scale(reverse=True)),
-        y=alt.Y("n:Q", title="عدد الإشارات", axis=alt.Axis(orient="right")),
+    n_periods = len({r["period"] for r in rows})
+    chart = alt.Chart(_inline("timeline")).mark_line(point=n_periods <= 60, strokeWidth=2).encode(
+        x=_time_x(bucket),
+        y=alt.Y("n:Q", title="عدد الإشارات", axis=alt.Axis(orient="right", tickMinStep=1, format=",d")),
         color=alt.Color("name:N", title="الكيان"),
-        tooltip=[alt.Tooltip("name:N", title="الكيان"), alt.Tooltip("period:T", title="الفترة"),
+        tooltip=[alt.Tooltip("name:N", title="الكيان"), alt.Tooltip("period:T", title="الفترة", format="%Y-%m-%d"),
                  alt.Tooltip("n:Q", title="إشارات")],
     ).properties(width=WIDTH - 140, height=260)
-    return _finish(chart)
+    return _finish(chart, {"timeline": rows})
 
 
 def network_chart(net: dict[str, list[dict[str, Any]]]) -> Spec | None:
@@ -104,50 +121,55 @@ def network_chart(net: dict[str, list[dict[str, Any]]]) -> Spec | None:
     kinds = [LABELS_AR["PERS"], LABELS_AR["ORG"]]
     color = alt.Color("kind:N", title="النوع",
                       scale=alt.Scale(domain=kinds, range=[LABEL_COLORS["PERS"], LABEL_COLORS["ORG"]]))
-    links = alt.Chart(alt.Data(values=edge_rows)).mark_rule(color="#9aa5b1", opacity=0.55).encode(
+    links = alt.Chart(_inline("edges")).mark_rule(color="#9aa5b1", opacity=0.55).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",
-        strokeWidth=alt.StrokeWidth("n:Q", title="مقالات مشتركة", scale=alt.Scale(range=[0.5, 6])),
+        strokeWidth=alt.StrokeWidth("n:Q", scale=alt.Scale(range=[0.5, 6]),
+                                    legend=alt.Legend(title="مقالات مشتركة", tickMinStep=1, format=",d")),
         tooltip=[alt.Tooltip("pair:N", title="الزوج"), alt.Tooltip("n:Q", title="مقالات مشتركة")],
     )
-    base = alt.Chart(alt.Data(values=node_rows))
+    base = alt.Chart(_inline("nodes"))
     dots = base.mark_circle(opacity=0.9, stroke="white", strokeWidth=1).encode(
         x=x, y=y, color=color,
-        size=alt.Size("n_documents:Q", title="مقالات", scale=alt.Scale(range=[60, 900])),
+        size=alt.Size("n_documents:Q", scale=alt.Scale(range=[60, 900]),
+                      legend=alt.Legend(title="مقالات", tickMinStep=1, format=",d")),
         tooltip=[alt.Tooltip("name:N", title="الاسم"), alt.Tooltip("kind:N", title="النوع"),
                  alt.Tooltip("n_documents:Q", title="مقالات")],
     )
+    halo = base.mark_text(dy=-13, fontSize=12, fontWeight="bold", stroke="white", strokeWidth=3,
+                          strokeOpacity=0.85).encode(x=x, y=y, text="name:N")
     names = base.mark_text(dy=-13, fontSize=12, fontWeight="bold").encode(x=x, y=y, text="name:N")
-    chart = alt.layer(links, dots, names).properties(width=WIDTH - 120, height=480)
-    return _finish(chart)
+    chart = alt.layer(links, dots, halo, names).properties(width=WIDTH, height=520)
+    return _finish(chart, {"edges": edge_rows, "nodes": node_rows})
 
 
 def map_chart(rows: list[dict[str, Any]]) -> Spec | None:
     """World outline (inlined TopoJSON) with a circle per geocoded place, sized by mentions."""
     if not rows:
         return None
-    world = alt.Data(values=world_topology(), format=alt.DataFormat(type="topojson", feature="countries"))
+    world = _inline("world_110m", type="topojson", feature="countries")
     land = alt.Chart(world).mark_geoshape(fill="#eef1f4", stroke="#b8c2cc", strokeWidth=0.5)
-    points = alt.Chart(alt.Data(values=rows)).mark_circle(color="#c0392b", opacity=0.7,
+    points = alt.Chart(_inline("places")).mark_circle(color="#c0392b", opacity=0.7,
                                                           stroke="white", strokeWidth=0.5).encode(
         longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("n_mentions:Q", title="إشارات", scale=alt.Scale(range=[15, 900])),
+        size=alt.Size("n_mentions:Q", scale=alt.Scale(range=[15, 900]),
+                      legend=alt.Legend(title="إشارات", tickMinStep=1, format=",d")),
         tooltip=[alt.Tooltip("name:N", title="المكان"), alt.Tooltip("country_code:N", title="البلد"),
                  alt.Tooltip("n_mentions:Q", title="إشارات")],
     )
     chart = alt.layer(land, points).properties(
         width=WIDTH, height=400, projection={"type": "equalEarth"}
     )
-    return _finish(chart)
+    return _finish(chart, {"world_110m": world_topology(), "places": rows})
 
 
 def all_charts(data: dict[str, Any]) -> dict[str, Spec | None]:
     """Chart id -> spec (or ``None`` when empty), in page order."""
     return {
-        "chart-articles": articles_chart(data["articles"]),
+        "chart-articles": articles_chart(data["articles"], data["bucket"]),
         "chart-people": top_chart(data["people"], "PERS"),
         "chart-places-top": top_chart(data["places_top"], "LOC"),
         "chart-orgs": top_chart(data["orgs"], "ORG"),
-        "chart-timeline": timeline_chart(data["timeline"]),
+        "chart-timeline": timeline_chart(data["timeline"], data["bucket"]),
         "chart-network": network_chart(data["network"]),
         "chart-map": map_chart(data["places"]),
     }

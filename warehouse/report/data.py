@@ -43,6 +43,10 @@ class Window:
 
         return cls(as_date(since), as_date(until))
 
+    @property
+    def is_open(self) -> bool:
+        return self.since is None and self.until is None
+
     def docs_cte(self) -> tuple[str, list[Any]]:
         """``WITH docs AS (...)`` selecting the documents in the window, with its parameters."""
         conds, params = [], []
@@ -58,6 +62,12 @@ class Window:
             f"FROM documents WHERE {where})"
         )
         return sql, params
+
+
+def _check(bucket: str) -> None:
+    # Interpolated into date_trunc()/INTERVAL (not bindable there): only these two words get in.
+    if bucket not in ("day", "week"):
+        raise ValueError(f"bucket must be 'day' or 'week', not {bucket!r}")
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -95,10 +105,10 @@ def summary(con: duckdb.DuckDBPyConnection, w: Window) -> dict[str, Any]:
     return row
 
 
-def articles_per_day(con: duckdb.DuckDBPyConnection, w: Window) -> list[dict[str, Any]]:
-    """Articles per day (or week) and source: ``period``, ``source``, ``n``."""
+def articles_per_day(con: duckdb.DuckDBPyConnection, w: Window, bucket: str = "day") -> list[dict[str, Any]]:
+    """Articles per ``bucket`` (``day`` or ``week``) and source: ``period``, ``source``, ``n``."""
+    _check(bucket)
     cte, p = w.docs_cte()
-    bucket = _bucket(con, w)
     return _rows(con, f"""{cte}
         SELECT CAST(date_trunc('{bucket}', published_at) AS DATE) AS period,
                COALESCE(s.name, '؟') AS source, count(*) AS n
@@ -106,7 +116,8 @@ def articles_per_day(con: duckdb.DuckDBPyConnection, w: Window) -> list[dict[str
         WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY period, source""", p)
 
 
-def _bucket(con: duckdb.DuckDBPyConnection, w: Window) -> str:
+def bucket_for(con: duckdb.DuckDBPyConnection, w: Window) -> str:
+    """``week`` when the documents span more than ``WEEKLY_AFTER_DAYS`` days, else ``day``."""
     cte, p = w.docs_cte()
     span = con.execute(
         f"{cte} SELECT date_diff('day', min(published_at), max(published_at)) FROM docs", p
@@ -114,20 +125,47 @@ def _bucket(con: duckdb.DuckDBPyConnection, w: Window) -> str:
     return "week" if span is not None and span > WEEKLY_AFTER_DAYS else "day"
 
 
-def top_entities(con: duckdb.DuckDBPyConnection, w: Window, label: str,
-                 limit: int = TOP_PER_LABEL) -> list[dict[str, Any]]:
-    """Most mentioned entities of one label in the window: ``entity_id, name, n_mentions, n_documents``."""
+def entity_counts(con: duckdb.DuckDBPyConnection, w: Window, per_label: int = TOP_PER_LABEL,
+                  network_top: int = TOP_NETWORK) -> list[dict[str, Any]]:
+    """One pass over ``mentions``: the top entities of each label and the network's candidates.
+
+    Rows ``entity_id, name, label, n_mentions, n_documents, rank_label`` (by mentions within the
+    label) and ``rank_net`` (by documents among people and organizations), e.g.
+    ``{"name": "سيرغي لافروف", "label": "PERS", "n_mentions": 23, "n_documents": 4, "rank_label": 1, ...}``.
+    """
     cte, p = w.docs_cte()
-    return _rows(con, f"""{cte}
-        SELECT e.entity_id, e.canonical_name AS name, count(*) AS n_mentions,
-               count(DISTINCT m.doc_id) AS n_documents
-        FROM mentions m JOIN docs USING (doc_id) JOIN entities e USING (entity_id)
-        WHERE e.label = ?
-        GROUP BY ALL ORDER BY n_mentions DESC, name LIMIT ?""", p + [label, limit])
+    # An open window is every document: skip the join (the common case, and the biggest table).
+    scope = "mentions" if w.is_open else "(SELECT m.* FROM mentions m JOIN docs USING (doc_id))"
+    return _rows(con, f"""{cte},
+        per_doc AS (SELECT entity_id, doc_id, count(*) AS n FROM {scope} m
+                    WHERE entity_id IS NOT NULL GROUP BY ALL),
+        c AS (SELECT entity_id, sum(n) AS n_mentions, count(*) AS n_documents FROM per_doc GROUP BY entity_id),
+        r AS (SELECT e.entity_id, e.canonical_name AS name, e.label,
+                     CAST(c.n_mentions AS BIGINT) AS n_mentions, c.n_documents,
+                     row_number() OVER (PARTITION BY e.label
+                                        ORDER BY c.n_mentions DESC, e.canonical_name, e.entity_id) AS rank_label,
+                     row_number() OVER (PARTITION BY e.label IN ('PERS', 'ORG')
+                                        ORDER BY c.n_documents DESC, e.canonical_name, e.entity_id) AS rank_net
+              FROM c JOIN entities e USING (entity_id))
+        SELECT * FROM r WHERE rank_label <= ? OR (label IN ('PERS', 'ORG') AND rank_net <= ?)
+        ORDER BY label, rank_label""", p + [per_label, network_top])
 
 
-def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str]) -> list[dict[str, Any]]:
-    """Mentions per day (week for long ranges) of the given entities, from ``v_entity_daily``."""
+def top_entities(counts: list[dict[str, Any]], label: str, limit: int = TOP_PER_LABEL) -> list[dict[str, Any]]:
+    """Most mentioned entities of one label: ``entity_id, name, n_mentions, n_documents``."""
+    rows = sorted((r for r in counts if r["label"] == label and r["rank_label"] <= limit),
+                  key=lambda r: r["rank_label"])
+    return [{k: r[k] for k in ("entity_id", "name", "n_mentions", "n_documents")} for r in rows]
+
+
+def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str],
+             bucket: str = "day") -> list[dict[str, Any]]:
+    """Mentions per day (week for long ranges) of the given entities, from ``v_entity_daily``.
+
+    Rows ``period, name, n``; periods without mentions are filled with 0 so a line drops to zero
+    across a gap in the coverage instead of drawing a straight bridge over it.
+    """
+    _check(bucket)
     if not entity_ids:
         return []
     conds, params = ["entity_id IN (SELECT unnest(?))"], [entity_ids]
@@ -137,28 +175,30 @@ def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str]) -
     if w.until is not None:
         conds.append("day <= ?")
         params.append(w.until)
-    bucket = _bucket(con, w)
     return _rows(con, f"""
-        SELECT CAST(date_trunc('{bucket}', day) AS DATE) AS period, canonical_name AS name,
-               sum(n_mentions) AS n
-        FROM v_entity_daily WHERE day IS NOT NULL AND {' AND '.join(conds)}
-        GROUP BY ALL ORDER BY period, name""", params)
+        WITH t AS (SELECT CAST(date_trunc('{bucket}', day) AS DATE) AS period, canonical_name AS name,
+                          CAST(sum(n_mentions) AS BIGINT) AS n
+                   FROM v_entity_daily WHERE day IS NOT NULL AND {' AND '.join(conds)} GROUP BY ALL),
+        periods AS (SELECT CAST(unnest(generate_series(CAST(min(period) AS TIMESTAMP),
+                                                       CAST(max(period) AS TIMESTAMP),
+                                                       INTERVAL 1 {bucket})) AS DATE) AS period FROM t)
+        SELECT p.period, nm.name, COALESCE(t.n, 0) AS n
+        FROM periods p CROSS JOIN (SELECT DISTINCT name FROM t) nm LEFT JOIN t USING (period, name)
+        ORDER BY p.period, nm.name""", params)
 
 
-def network(con: duckdb.DuckDBPyConnection, w: Window,
+def network(con: duckdb.DuckDBPyConnection, w: Window, counts: list[dict[str, Any]],
             top: int = TOP_NETWORK, max_edges: int = MAX_EDGES) -> dict[str, list[dict[str, Any]]]:
     """Co-occurrence of the top people and organizations.
 
-    Nodes ``entity_id, name, label, n_documents``; edges ``a, b, n`` (documents mentioning both).
+    Nodes ``entity_id, name, label, n_documents`` (from :func:`entity_counts`); edges ``a, b, n`` (documents mentioning both).
     Same pairs as ``v_cooccurrence`` but restricted to the top entities *before* the self-join, so
     the cost does not grow with all pairs of all documents.
     """
     cte, p = w.docs_cte()
-    nodes = _rows(con, f"""{cte}
-        SELECT e.entity_id, e.canonical_name AS name, e.label, count(DISTINCT m.doc_id) AS n_documents
-        FROM mentions m JOIN docs USING (doc_id) JOIN entities e USING (entity_id)
-        WHERE e.label IN ('PERS', 'ORG')
-        GROUP BY ALL ORDER BY n_documents DESC, name LIMIT ?""", p + [top])
+    nodes = [{k: r[k] for k in ("entity_id", "name", "label", "n_documents")}
+             for r in sorted(counts, key=lambda r: r["rank_net"])
+             if r["label"] in ("PERS", "ORG") and r["rank_net"] <= top]
     ids = [n["entity_id"] for n in nodes]
     if len(ids) < 2:
         return {"nodes": nodes, "edges": []}
@@ -224,18 +264,21 @@ def stories(con: duckdb.DuckDBPyConnection, w: Window, limit: int = N_STORIES,
 
 def collect(con: duckdb.DuckDBPyConnection, w: Window) -> dict[str, Any]:
     """Everything the report shows, as one dict of small lists."""
-    people = top_entities(con, w, "PERS")
-    places_top = top_entities(con, w, "LOC")
-    orgs = top_entities(con, w, "ORG")
+    bucket = bucket_for(con, w)
+    counts = entity_counts(con, w)
+    people = top_entities(counts, "PERS")
+    places_top = top_entities(counts, "LOC")
+    orgs = top_entities(counts, "ORG")
     ranked = sorted(people + orgs + places_top, key=lambda r: -r["n_mentions"])
     return {
+        "bucket": bucket,
         "summary": summary(con, w),
-        "articles": articles_per_day(con, w),
+        "articles": articles_per_day(con, w, bucket),
         "people": people,
         "places_top": places_top,
         "orgs": orgs,
-        "timeline": timeline(con, w, [r["entity_id"] for r in ranked[:TOP_TIMELINE]]),
-        "network": network(con, w),
+        "timeline": timeline(con, w, [r["entity_id"] for r in ranked[:TOP_TIMELINE]], bucket),
+        "network": network(con, w, counts),
         "places": places(con, w),
         "quotes": quotes(con, w),
         "stories": stories(con, w),

@@ -36,8 +36,24 @@ def _n(v: Any) -> str:
     return f"{int(v or 0):,}"
 
 
+# Arabic counted nouns: (one, two, 3-10 plural, 11+ singular accusative).
+_COUNTED = {"article": ("مقالة واحدة", "مقالتان", "مقالات", "مقالة"),
+            "source": ("مصدر واحد", "مصدران", "مصادر", "مصدرًا")}
+
+
+def _count(n: int, noun: str) -> str:
+    """``3 مقالات``, ``مقالتان``, ``15 مقالة``: the noun agrees with the number as Arabic needs."""
+    one, two, few, many = _COUNTED[noun]
+    if n == 1:
+        return one
+    if n == 2:
+        return two
+    return f"{_n(n)} {few if 3 <= n % 100 <= 10 else many}"
+
+
 def _day(v: Any) -> str:
-    return escape(str(v)[:10]) if v else "—"
+    # Isolated LTR so an ISO date keeps its order inside Arabic text.
+    return f'<bdi dir="ltr">{escape(str(v)[:10])}</bdi>' if v else "—"
 
 
 def _chart_or_empty(chart_id: str, spec: dict | None, empty: str) -> str:
@@ -55,7 +71,8 @@ def _link(url: str | None, text: str) -> str:
 def _summary(s: dict[str, Any], specs: dict) -> str:
     cards = [
         (_n(s["n_articles"]), "مقالة"), (_n(s["n_sources"]), "مصدر"),
-        (f'{_day(s["first_day"])} ← {_day(s["last_day"])}' if s["first_day"] else "—", "الفترة"),
+        (f'<span class="range">{_day(s["first_day"])}<br>{_day(s["last_day"])}</span>'
+         if s["first_day"] else "—", "الفترة"),
         (_n(s["n_entities"]), "كيان مذكور"), (_n(s["n_mentions"]), "إشارة"),
         (_n(s["n_quotes"]), "اقتباس"), (_n(s["n_stories"]), "قصة متكررة"),
     ]
@@ -83,10 +100,10 @@ def _quotes(rows: list[dict[str, Any]]) -> str:
         for q in rows:
             who = escape(q["speaker"] or "متحدث غير معروف")
             verb = escape(q["verb"] or "قال")
-            source = q["title"] or q["source"] or q["source_uri"] or ""
+            source = q["title"] or (q["source_uri"] or "").rsplit("/", 1)[-1]  # file name, not a long path
             items.append(
                 f'<li><blockquote>{escape(q["text"])}</blockquote>'
-                f'<div class="meta"><bdi>{who}</bdi> ({verb}) · {_day(q["published_at"])} · '
+                f'<div class="meta"><bdi class="who">{who}</bdi> ({verb}) · {_day(q["published_at"])} · '
                 f'{escape(q["source"] or "")} · {_link(q["url"], source)}</div></li>')
         body = f'<ul class="quotes">{"".join(items)}</ul>'
     return f'<section id="quotes"><h2>أحدث الاقتباسات</h2>{body}</section>'
@@ -103,12 +120,12 @@ def _stories(rows: list[dict[str, Any]]) -> str:
                 f'<span class="meta">· {escape(a["source"])} · {_day(a["published_at"])}</span></li>'
                 for a in s["articles"])
             more = s["n_articles"] - len(s["articles"])
-            tail = f'<div class="meta">و{_n(more)} مقالات أخرى</div>' if more > 0 else ""
-            head = escape(s["articles"][0]["title"] or "(بلا عنوان)")
+            tail = f'<div class="meta">و{_count(more, "article")} أخرى</div>' if more > 0 else ""
+            head = escape(next((a["title"] for a in s["articles"] if a["title"]), "(بلا عنوان)"))
             items.append(
-                f'<li><strong>{head}</strong><span class="badge">{_n(s["n_articles"])} مقالات</span>'
-                f'<span class="badge">{_n(s["n_sources"])} مصادر</span>'
-                f'<span class="meta"> {_day(s["first_at"])} ← {_day(s["last_at"])}</span>'
+                f'<li><strong>{head}</strong><span class="badge">{_count(s["n_articles"], "article")}</span>'
+                f'<span class="badge">{_count(s["n_sources"], "source")}</span>'
+                f'<span class="meta"> من {_day(s["first_at"])} إلى {_day(s["last_at"])}</span>'
                 f'<ol>{arts}</ol>{tail}</li>')
         body = f'<ul class="stories">{"".join(items)}</ul>'
     return (f'<section id="stories"><h2>قصص متقاربة</h2>'
@@ -125,9 +142,10 @@ def render(data: dict[str, Any], specs: dict[str, dict | None], window: Window,
     """The complete HTML page as a string."""
     generated_at = generated_at or datetime.now(timezone.utc)
     if window.since or window.until:
-        span = f'من {window.since or "البداية"} إلى {window.until or "اليوم"}'
+        span_text = f'من {window.since or "البداية"} إلى {window.until or "اليوم"}'
+        span = f'من {_day(window.since) if window.since else "البداية"} إلى {_day(window.until) if window.until else "اليوم"}'
     else:
-        span = "كل المقالات في المستودع"
+        span_text = span = "كل المقالات في المستودع"
     body = "\n".join([
         _summary(data["summary"], specs),
         _tops(specs),
@@ -144,7 +162,8 @@ def render(data: dict[str, Any], specs: dict[str, dict | None], window: Window,
     present = {k: v for k, v in specs.items() if v is not None}
     values = {
         "TITLE": "تقرير الأخبار",
-        "SUBTITLE": escape(f'{span} · أُنشئ في {generated_at:%Y-%m-%d %H:%M} UTC'),
+        "TITLE_TEXT": escape(f"تقرير الأخبار — {span_text}"),
+        "SUBTITLE": f'{span} · أُنشئ في <bdi dir="ltr">{generated_at:%Y-%m-%d %H:%M} UTC</bdi>',
         "BODY": body,
         "SPECS": _json_for_script(present),
         **{k: _script(v) for k, v in _VENDORED.items()},
