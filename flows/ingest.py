@@ -129,6 +129,9 @@ def ingest(
         # them no longer checkpoints, and batch commits append to the WAL instead of running a
         # checkpoint each (>16 MB per batch); the one checkpoint happens when run_con closes.
         run_con.execute("SET checkpoint_threshold = '1GB'")
+        # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
+        # possibly stale: refresh and export even if this run loads nothing new
+        previous_ok = load.last_run_completed(run_con)
         load.start_run(run_con, run_id)
         status = "failed"
         try:
@@ -151,7 +154,7 @@ def ingest(
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
                 new_rejects = record_rejects(out, rejects)
-                if counts["n_new"] or new_rejects or not _mirror_exists(out):
+                if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
                     progress.stage("refreshing marts")
                     refresh_marts(out)
                     progress.stage("exporting Parquet")

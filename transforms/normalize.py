@@ -31,8 +31,9 @@ for _cp in list(range(0xFB50, 0xFE00)) + list(range(0xFE70, 0xFF00)):
 _PRESENTATION_FORMS["\ufeff"] = ""  # BOM / zero-width no-break space
 
 # Invisible characters that carry no spelling in Arabic news text: LRM/RLM, ZWSP/ZWNJ/ZWJ,
-# embeddings/overrides/isolates, ALM, word joiner & invisible operators, soft hyphen, tatweel.
-_INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\u00ad\u0640\ufeff]"
+# embeddings/overrides/isolates, ALM, word joiner & invisible operators, soft hyphen, tatweel,
+# and C0 control characters (NUL…) that text passed in directly may still carry.
+_INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\u00ad\u0640\ufeff\x00-\x08\x0e-\x1f\x7f]"
 # Horizontal whitespace of every kind (NBSP, en/em spaces, narrow NBSP, ideographic space…).
 # Matches only runs that need rewriting (an exotic space, or 2+ spaces): replacing every single
 # ordinary space by itself costs 5× more on news text.

@@ -74,7 +74,7 @@ def transform_documents(
         "sentences": sents,
         "mentions": ments,
         "entities": ents,
-        "quotes": quotes(cleaned, ments),
+        "quotes": quotes(cleaned, ments).with_columns(speaker_entity_id_local=pl.col("speaker_entity_id")),
         "time_expressions": time_expressions(cleaned),
         "doc_shingles": shingles(cleaned),
     }

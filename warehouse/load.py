@@ -54,6 +54,12 @@ def count_new_rejects(con: duckdb.DuckDBPyConnection, reject_ids: list[str]) -> 
     return len(set(reject_ids)) - int(known)
 
 
+def last_run_completed(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the most recent run finished (or there is none)."""
+    row = con.execute("SELECT status FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+    return row is None or row[0] == "completed"
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute(
         "INSERT OR REPLACE INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')",
@@ -145,16 +151,15 @@ def load_batch(
 
 def _upsert_entity_attributes(con: duckdb.DuckDBPyConnection, ents: pl.DataFrame) -> None:
     """Entity attributes are a function of (label, key), so an upsert never changes an existing row
-    except to fill geo attributes learned later; counts are recomputed by ``refresh_marts``."""
+    except to fill geo attributes learned later; the ``entities`` mart is rebuilt by ``refresh_marts``."""
     if ents.height == 0:
         return
-    frame = ents.with_columns(n_mentions=pl.lit(0, pl.Int64), n_documents=pl.lit(0, pl.Int64))
-    con.register("_ents", _conform("entities", frame).to_arrow())
+    con.register("_ents", _conform("entity_candidates", ents).unique("entity_id").to_arrow())
     con.execute(
-        "INSERT INTO entities SELECT * FROM _ents ON CONFLICT (entity_id) DO UPDATE SET "
-        "country_code = COALESCE(entities.country_code, excluded.country_code), "
-        "geonames_id = COALESCE(entities.geonames_id, excluded.geonames_id), "
-        "lat = COALESCE(entities.lat, excluded.lat), lon = COALESCE(entities.lon, excluded.lon)"
+        "INSERT INTO entity_candidates SELECT * FROM _ents ON CONFLICT (entity_id) DO UPDATE SET "
+        "country_code = COALESCE(entity_candidates.country_code, excluded.country_code), "
+        "geonames_id = COALESCE(entity_candidates.geonames_id, excluded.geonames_id), "
+        "lat = COALESCE(entity_candidates.lat, excluded.lat), lon = COALESCE(entity_candidates.lon, excluded.lon)"
     )
     con.unregister("_ents")
 
@@ -202,7 +207,9 @@ def _apply_entity_merges(
 ) -> None:
     """Point mentions at canonical entities; ``mentions.entity_id_local`` keeps the per-document
     resolution so that a merge decision can be revisited when more documents arrive."""
-    ents = con.execute("SELECT * FROM entities").pl()
+    ents = con.execute(
+        "SELECT * FROM entity_candidates WHERE entity_id IN (SELECT entity_id_local FROM mentions)"
+    ).pl()
     stats = con.execute(
         "SELECT entity_id_local AS entity_id, surface, count(*) AS n, count(DISTINCT doc_id) AS n_documents"
         " FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY ALL"
@@ -215,37 +222,61 @@ def _apply_entity_merges(
         " LEFT JOIN _merge m ON m.entity_id = l.entity_id_local"
         " WHERE mentions.entity_id_local = l.entity_id_local"
     )
+    con.execute(
+        "UPDATE quotes SET speaker_entity_id = coalesce(m.canonical_entity_id, quotes.speaker_entity_id_local)"
+        " FROM (SELECT DISTINCT speaker_entity_id_local FROM quotes WHERE speaker_entity_id_local IS NOT NULL) l"
+        " LEFT JOIN _merge m ON m.entity_id = l.speaker_entity_id_local"
+        " WHERE quotes.speaker_entity_id_local = l.speaker_entity_id_local"
+    )
     con.unregister("_merge")
 
 
 def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
-    """Counts, canonical names and aliases from mentions; entities nobody mentions are dropped."""
+    """Rebuild ``entities`` (canonical entities that have mentions) and ``entity_aliases``.
+
+    Name: the most frequent multi-word spelling without a proclitic before the article (الهند, not
+    والهند), else the most frequent; ties broken by text so the result is deterministic.  Links come from the canonical candidate, else any member's.
+    """
+    con.execute("DELETE FROM entities")
     con.execute(
         """
+        INSERT INTO entities
         WITH s AS (
             SELECT entity_id, surface, count(*) AS cnt FROM mentions
             WHERE entity_id IS NOT NULL GROUP BY ALL
         ), best AS (
-            -- most frequent multi-word spelling, else most frequent; ties broken by text
             SELECT entity_id, surface FROM (
                 SELECT *, row_number() OVER (PARTITION BY entity_id
-                    ORDER BY contains(surface, ' ') DESC, cnt DESC, strlen(surface), surface) AS rn
+                    ORDER BY contains(surface, ' ') DESC,
+                             regexp_matches(surface, '^([وفبكل]ال|لل)') ASC,  -- وال/بال/لل: a clitic on the article
+                             cnt DESC, strlen(surface), surface) AS rn
                 FROM s) WHERE rn = 1
         ), tot AS (
             SELECT entity_id, count(*) AS n, count(DISTINCT doc_id) AS nd FROM mentions
             WHERE entity_id IS NOT NULL GROUP BY entity_id
+        ), geo AS (
+            SELECT m.entity_id,
+                   arg_min(struct_pack(cc := c.country_code, g := c.geonames_id, lat := c.lat, lon := c.lon),
+                           c.entity_id) FILTER (WHERE c.country_code IS NOT NULL OR c.geonames_id IS NOT NULL) AS l
+            FROM (SELECT DISTINCT entity_id, entity_id_local FROM mentions WHERE entity_id IS NOT NULL) m
+            JOIN entity_candidates c ON c.entity_id = m.entity_id_local
+            GROUP BY m.entity_id
         )
-        UPDATE entities SET n_mentions = tot.n, n_documents = tot.nd, canonical_name = best.surface
-        FROM tot JOIN best USING (entity_id) WHERE entities.entity_id = tot.entity_id
+        SELECT c.entity_id,
+               -- display form: a proclitic glued to the article is not part of the name (للحزب → الحزب)
+               regexp_replace(regexp_replace(best.surface, '^لل', 'ال'), '^[وفبك](ال)', '\1'),
+               c.label, c.key,
+               coalesce(c.country_code, geo.l.cc), coalesce(c.geonames_id, geo.l.g),
+               coalesce(c.lat, geo.l.lat), coalesce(c.lon, geo.l.lon), tot.n, tot.nd
+        FROM tot JOIN best USING (entity_id) JOIN entity_candidates c USING (entity_id)
+        LEFT JOIN geo USING (entity_id)
+        ORDER BY c.entity_id
         """
-    )
-    con.execute(
-        "DELETE FROM entities WHERE entity_id NOT IN (SELECT DISTINCT entity_id FROM mentions WHERE entity_id IS NOT NULL)"
     )
     con.execute("DELETE FROM entity_aliases")
     con.execute(
         "INSERT INTO entity_aliases SELECT entity_id, surface, count(*) FROM mentions"
-        " WHERE entity_id IS NOT NULL GROUP BY ALL"
+        " WHERE entity_id IS NOT NULL GROUP BY ALL ORDER BY ALL"
     )
 
 
