@@ -80,6 +80,14 @@ def run(
     from flows.settle import run_flow
     from warehouse.db import WarehouseError
 
+    if ner == "camel":  # fail before any work, in one line, when the optional model is absent
+        from transforms.ner import CamelModelMissing
+        from transforms.ner.tagger import _camel_ner_data_present
+
+        if not _camel_ner_data_present():
+            err_console.print(f"[red]error:[/red] {CamelModelMissing()}")
+            raise typer.Exit(2)
+
     try:
         flow_fn, in_flight = _with_runner(ingest, workers, dask)
         summary = run_flow(flow_fn, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
@@ -182,24 +190,46 @@ def export_cmd(
 @app.command("train-ner")
 def train_ner(
     train_file: Annotated[Path, typer.Argument(help="Training file: `token TAG` per line, blank line between sentences.")] = Path("../shared/ner/anercorp_train.txt"),
-    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Where to write the model (default: the shipped model path).")] = None,
+    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Directory for the model (default: the shipped transforms/ner/model).")] = None,
+    corpora: Annotated[list[Path], typer.Option("--corpus", help="Parquet corpus for word vectors (repeatable; default: ../shared/corpora/ant_*.parquet).")] = [],
+    vectors: Annotated[Optional[Path], typer.Option("--vectors", help="Precomputed word vectors (.npz) instead of --corpus.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="crf (the shipped default), neural, or all.")] = "crf",
 ) -> None:
-    """Train the shipped NER model (reproduces transforms/ner/model)."""
+    """Train the NER model; with the defaults it reproduces the shipped CRF (dev = last 15%)."""
     from transforms.ner import train
 
-    result = train(str(train_file), None if model_out is None else str(model_out))
-    typer.echo(str(result))
+    if model_out is None:
+        import transforms.ner as ner_pkg
+
+        model_out = Path(ner_pkg.__file__).parent / "model"
+    if vectors is None and not corpora:
+        corpora = sorted(Path("../shared/corpora").glob("ant_*.parquet"))
+        if not corpora:
+            raise typer.BadParameter("no ANT corpora found; pass --corpus FILE or --vectors FILE", param_hint="--corpus")
+    result = train(str(train_file), str(model_out), vectors=None if vectors is None else str(vectors),
+                   corpora=[str(c) for c in corpora] or None, backend=backend)
+    typer.echo(f"model written to {model_out}")
+    for name, res in result.items():
+        dev = res.get("dev") if isinstance(res, dict) else None
+        if dev:
+            from transforms.ner import format_report
+
+            typer.echo(f"[{name}] dev report\n{format_report(dev)}")
 
 
 @app.command("eval-ner")
 def eval_ner(
     gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
-    ner: Annotated[str, typer.Option("--ner", help="Backend: default or camel.")] = "default",
+    ner: Annotated[str, typer.Option("--ner", help="Backend: default (shipped CRF), crf, neural or camel.")] = "default",
 ) -> None:
     """Evaluate NER: P/R/F1 per type (exact span and type); last line `micro-F1: 0.xxx`."""
-    from transforms.ner import evaluate, format_report
+    from transforms.ner import CamelModelMissing, evaluate, format_report
 
-    typer.echo(format_report(evaluate(str(gold_file), backend=ner)))
+    try:
+        typer.echo(format_report(evaluate(str(gold_file), backend=ner)))
+    except (CamelModelMissing, FileNotFoundError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -59,3 +59,17 @@ def test_export(seeds_warehouse: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["export", "--format", "parquet", "--dest", str(tmp_path / "bi"), "--out", str(seeds_warehouse)])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "bi" / "documents").is_dir()
+
+
+FIXTURES = Path(__file__).resolve().parent / "ner" / "fixtures"
+
+
+def test_eval_ner_prints_micro_f1_last() -> None:
+    res = runner.invoke(app, ["eval-ner", str(FIXTURES / "tiny_gold.txt")])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1].startswith("micro-F1: ")
+
+
+def test_camel_backend_without_model_is_one_clear_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["run", str(tmp_path), "--ner", "camel", "--out", str(tmp_path / "wh")])
+    assert res.exit_code == 2 and "camel_data -i" in " ".join(res.output.split())

@@ -1,0 +1,128 @@
+"""``mentions(sentences)``: entity mentions with document offsets, plus document-level consistency.
+
+Input columns: ``sentence_id, doc_id, start_char`` (sentence offset in the document's ``clean_text``),
+``text``. Output columns: ``mention_id, doc_id, sentence_id, start_char, end_char, surface, label,
+score, method``; offsets are into the document, so ``clean_text[start_char:end_char] == surface``.
+Example: a sentence at offset 120 with text ``"قال نيكولاي باتروشيف"`` gives
+``(…, start_char=124, end_char=140, surface="نيكولاي باتروشيف", label="PERS", method="neural")``.
+
+Consistency: within one ``doc_id`` a name tagged confidently once is tagged wherever it recurs
+(also behind a proclitic: ``وباتروشيف``), a person's last name alone counts as that person
+(``باتروشيف`` after ``نيكولاي باتروشيف``), and one surface gets the doc's majority label.
+The per-document pass is plain Python over one batch (``method="consistency"`` marks its additions).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+import polars as pl
+
+from transforms.ids import stable_id
+from transforms.ner.conll import spans
+from transforms.ner.tagger import tag_with
+from transforms.ner.text import norm, tokenize, word_key
+
+SCHEMA = {
+    "mention_id": pl.Utf8, "doc_id": pl.Utf8, "sentence_id": pl.Utf8, "start_char": pl.Int64,
+    "end_char": pl.Int64, "surface": pl.Utf8, "label": pl.Utf8, "score": pl.Float64, "method": pl.Utf8,
+}
+PROPAGATE_MIN_SCORE = 0.6
+_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+_MAX_KEY = 6
+
+
+def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str | None = None) -> pl.DataFrame:
+    """Entity mentions of every sentence (see the module docstring for columns).
+
+    ``backend``: "default" (the shipped model), "neural", "crf" or "camel" (camel-tools' BERT, only
+    if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
+    """
+    rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
+    toks = [tokenize(r["text"] or "") for r in rows]
+    words = [[t for t, _, _ in ts] for ts in toks]
+    tagged, method = tag_with(backend, words, model_path)
+    found: list[list[tuple[int, int, str, float, str]]] = []
+    for tags in tagged:
+        sent = []
+        for label, a, b in spans([t for t, _ in tags]):
+            sent.append((a, b, label, sum(p for _, p in tags[a:b]) / (b - a), method))
+        found.append(sent)
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_doc[r["doc_id"]].append(i)
+    for idx in by_doc.values():
+        _consistency([words[i] for i in idx], [found[i] for i in idx])
+    out = []
+    for r, ts, sent in zip(rows, toks, found):
+        base = r["start_char"] or 0
+        for a, b, label, sc, how in sorted(sent):
+            s, e = base + ts[a][1], base + ts[b - 1][2]
+            out.append({
+                "mention_id": stable_id(r["doc_id"], s, e, label), "doc_id": r["doc_id"],
+                "sentence_id": r["sentence_id"], "start_char": s, "end_char": e,
+                "surface": r["text"][ts[a][1] : ts[b - 1][2]], "label": label,
+                "score": round(float(sc), 4), "method": how,
+            })
+    return pl.DataFrame(out, schema=SCHEMA).unique("mention_id", keep="first", maintain_order=True)
+
+
+@lru_cache(maxsize=200_000)
+def _tok_key(token: str) -> str:
+    return word_key(norm(token))
+
+
+def _key(tokens: list[str]) -> tuple[str, ...]:
+    return tuple(_tok_key(t) for t in tokens)
+
+
+def _consistency(words: list[list[str]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
+    """Relabel to the majority label and tag untagged recurrences, in place, for one document."""
+    labels: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    conf: dict[tuple[str, ...], float] = defaultdict(float)
+    for ws, sent in zip(words, found):
+        for a, b, label, sc, _ in sent:
+            k = _key(ws[a:b])
+            labels[k][label] += 1
+            conf[k] = max(conf[k], sc)
+            if label == "PERS" and b - a >= 2 and len(k[-1]) >= 3:
+                labels[k[-1:]]["PERS"] += 0  # last name: known, but never outvotes a real tag
+                conf[k[-1:]] = max(conf[k[-1:]], sc * 0.95)
+    best = {k: (c.most_common(1)[0][0] if sum(c.values()) else "PERS") for k, c in labels.items()}
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for k in sorted((k for k in best if conf[k] >= PROPAGATE_MIN_SCORE), key=len, reverse=True):
+        if len(k) <= _MAX_KEY:
+            by_first[k[0]].append(k)
+    if not by_first:
+        return
+    for head, ks in list(by_first.items()):
+        for c in _CLITICS:
+            if len(head) > 1:
+                by_first[c + head] = by_first.get(c + head, []) + ks
+    for ws, sent in zip(words, found):
+        for n, (a, b, label, sc, how) in enumerate(sent):
+            k = _key(ws[a:b])
+            if best.get(k, label) != label and sum(labels[k].values()) >= 2:
+                sent[n] = (a, b, best[k], sc, how)
+        covered = {i for a, b, *_ in sent for i in range(a, b)}
+        keyed = _key(ws)
+        i = 0
+        while i < len(ws):
+            hit = _match(keyed, i, by_first, covered)
+            if hit:
+                sent.append((i, hit[0], best[hit[1]], conf[hit[1]] * 0.9, "consistency"))
+                covered.update(range(i, hit[0]))
+                i = hit[0]
+            else:
+                i += 1
+
+
+def _match(keyed: tuple[str, ...], i: int, by_first: dict, covered: set[int]) -> tuple[int, tuple] | None:
+    """Longest known key starting at token i (``by_first`` also maps proclitic forms to heads)."""
+    if i in covered:
+        return None
+    for key in by_first.get(keyed[i], ()):
+        n = len(key)
+        if keyed[i + 1 : i + n] == key[1:] and not any(j in covered for j in range(i, i + n)):
+            return i + n, key
+    return None

@@ -1,0 +1,109 @@
+"""The network: per-type vectors (frozen word2vec ×3 + char-CNN + flags) → BiLSTM or CNN → BIO tags.
+
+Tags are ``TAGS`` (``O``, ``B-PERS`` … ``I-MISC``). Decoding is Viterbi restricted to valid BIO
+transitions (``I-X`` only after ``B-X``/``I-X``) over the softmax log-probabilities, so every output
+is a well-formed span sequence, e.g. ``["B-PERS", "I-PERS", "O", "B-LOC"]`` for
+``نيكولاي باتروشيف في موسكو``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from transforms.ner.conll import LABELS
+from transforms.ner.features import FLAGS
+
+TAGS = ("O",) + tuple(f"{p}-{label}" for label in LABELS for p in ("B", "I"))
+
+
+class NerNet(nn.Module):
+    """Type encoder + sequence encoder (``encoder`` = "lstm" or "cnn") + tag projection."""
+
+    def __init__(
+        self, n_words: int, n_chars: int, dim: int = 100, encoder: str = "lstm", hidden: int = 128,
+        char_dim: int = 32, char_filters: int = 50, type_dim: int = 200, dropout: float = 0.5,
+    ) -> None:
+        super().__init__()
+        self.config = dict(
+            n_words=n_words, n_chars=n_chars, dim=dim, encoder=encoder, hidden=hidden,
+            char_dim=char_dim, char_filters=char_filters, type_dim=type_dim, dropout=dropout,
+        )
+        self.emb = nn.Embedding(n_words, dim, padding_idx=0)
+        self.emb.weight.requires_grad = False
+        self.cemb = nn.Embedding(n_chars, char_dim, padding_idx=0)
+        self.convs = nn.ModuleList(nn.Conv1d(char_dim, char_filters, k, padding=k // 2) for k in (2, 3, 4))
+        self.type_proj = nn.Linear(3 * dim + 3 * char_filters + len(FLAGS), type_dim)
+        self.drop = nn.Dropout(dropout)
+        self.encoder = encoder
+        if encoder == "lstm":
+            self.seq = nn.LSTM(type_dim, hidden, batch_first=True, bidirectional=True)
+            out_dim = 2 * hidden
+        else:
+            self.seq = nn.Sequential(
+                nn.Conv1d(type_dim, hidden, 5, padding=2), nn.ReLU(), nn.Dropout(dropout / 2),
+                nn.Conv1d(hidden, hidden, 3, padding=2, dilation=2), nn.ReLU(), nn.Dropout(dropout / 2),
+                nn.Conv1d(hidden, hidden, 3, padding=4, dilation=4), nn.ReLU(),
+            )
+            out_dim = hidden + type_dim
+        self.out = nn.Linear(out_dim, len(TAGS))
+
+    def type_vectors(self, words: torch.Tensor, chars: torch.Tensor, flags: torch.Tensor) -> torch.Tensor:
+        """[n_types, type_dim] from word ids [n,3], char ids [n,L] and flags [n,F]."""
+        w = self.emb(words).flatten(1)
+        c = self.cemb(chars).transpose(1, 2)
+        c = torch.cat([conv(c).amax(dim=2) for conv in self.convs], dim=1)
+        x = torch.cat([w, torch.relu(c), flags], dim=1)
+        return torch.relu(self.type_proj(self.drop(x)))
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Tag logits [B, T, n_tags]."""
+        types = self.type_vectors(batch["types_word"], batch["types_char"], batch["types_flag"])
+        x = self.drop(types[batch["index"]])
+        if self.encoder == "lstm":
+            packed = nn.utils.rnn.pack_padded_sequence(
+                x, batch["lengths"].clamp(min=1), batch_first=True, enforce_sorted=False
+            )
+            h, _ = self.seq(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.shape[1])
+        else:
+            h = torch.cat([self.seq(x.transpose(1, 2)).transpose(1, 2), x], dim=2)
+        return self.out(self.drop(h))
+
+
+def _allowed() -> torch.Tensor:
+    """[prev, next] transition mask: I-X may only follow B-X or I-X."""
+    k = len(TAGS)
+    ok = torch.ones((k, k), dtype=torch.bool)
+    for j, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            for i, prev in enumerate(TAGS):
+                ok[i, j] = prev[2:] == tag[2:]
+    return ok
+
+
+_TRANS = torch.where(_allowed(), 0.0, -1e4)
+_START = torch.tensor([0.0 if not t.startswith("I-") else -1e4 for t in TAGS])
+
+
+def viterbi(logp: torch.Tensor, lengths: torch.Tensor) -> list[list[int]]:
+    """Best valid BIO path per sentence from log-probabilities [B, T, K]."""
+    n, width, k = logp.shape
+    if width == 0:
+        return [[] for _ in range(n)]
+    score = logp[:, 0] + _START
+    back = torch.zeros((n, width, k), dtype=torch.long)
+    for t in range(1, width):
+        cand = score.unsqueeze(2) + _TRANS
+        best, arg = cand.max(dim=1)
+        new = best + logp[:, t]
+        live = (t < lengths).unsqueeze(1)
+        score = torch.where(live, new, score)
+        back[:, t] = torch.where(live, arg, torch.arange(k).expand(n, k))
+    last = score.argmax(dim=1)
+    paths = torch.zeros((n, width), dtype=torch.long)
+    paths[:, width - 1] = last
+    for t in range(width - 1, 0, -1):
+        last = back[:, t].gather(1, last.unsqueeze(1)).squeeze(1)
+        paths[:, t - 1] = last
+    lens = lengths.tolist()
+    return [p[:m] for p, m in zip(paths.tolist(), lens)]

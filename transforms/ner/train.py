@@ -1,0 +1,158 @@
+"""Training and saving/loading the tagger.
+
+``train("../shared/ner/anercorp_train.txt", "transforms/ner/model/ner.pt", vectors="vectors.npz")``
+fits ``NerNet`` on the first 85% of the sentences (document-contiguous), picks the epoch with the best
+micro-F1 on the last 15% and writes one file holding weights (float16), vocabularies and gazetteers.
+Without ``vectors`` the word embeddings are trained first from ``corpora`` (ANT Parquet files, needs
+gensim). ``dev_fraction=0`` trains on everything for a fixed number of epochs.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from transforms.ner.conll import Sentence, dev_split, read_conll, score
+from transforms.ner.embed import load_vectors, word_vectors
+from transforms.ner.features import PAD, UNK, Featurizer
+from transforms.ner.gazetteer import TRIGGERS, gazetteer
+from transforms.ner.model import TAGS, NerNet, viterbi
+from transforms.ner.text import norm, word_key
+
+_TAG_IX = {t: i for i, t in enumerate(TAGS)}
+
+
+def build_featurizer(sents: list[Sentence], words: list[str]) -> Featurizer:
+    """Vocabularies from the embedding words and the training characters, plus gazetteers."""
+    chars = Counter(c for toks, _ in sents for t in toks for c in word_key(norm(t)))
+    alphabet = ["<pad>", "<unk>", "^", "$"] + sorted(c for c, n in chars.items() if n >= 2)
+    alphabet += [chr(c) for c in range(0x0621, 0x064B) if chr(c) not in alphabet]
+    gaz = {k: sorted(v) for k, v in gazetteer().items()}
+    return Featurizer(["<pad>", "<unk>"] + words, alphabet, gaz, {k: list(v) for k, v in TRIGGERS.items()})
+
+
+def _batches(sents: list[Sentence], size: int) -> list[list[Sentence]]:
+    """Shuffled batches of similar-length sentences (little padding, which dominates CPU time)."""
+    order = sorted(range(len(sents)), key=lambda i: len(sents[i][0]) + random.random() * 4)
+    batches = [[sents[i] for i in order[j : j + size]] for j in range(0, len(order), size)]
+    random.shuffle(batches)
+    return batches
+
+
+def predict_tags(net: NerNet, feat: Featurizer, token_lists: list[list[str]], batch: int = 256) -> list[list[str]]:
+    """BIO tags for already-tokenized sentences (evaluation helper)."""
+    net.eval()
+    out: list[list[str]] = []
+    with torch.inference_mode():
+        for j in range(0, len(token_lists), batch):
+            chunk = token_lists[j : j + batch]
+            enc = feat.encode_batch(chunk)
+            logp = torch.log_softmax(net(enc).float(), dim=-1)
+            out += [[TAGS[i] for i in p] for p in viterbi(logp, enc["lengths"])]
+    return out
+
+
+def train(
+    train_path: str | Path,
+    out_path: str | Path,
+    vectors: str | Path | None = None,
+    corpora: list[str | Path] | None = None,
+    dev_fraction: float = 0.15,
+    encoder: str = "lstm",
+    hidden: int = 128,
+    type_dim: int = 200,
+    char_filters: int = 50,
+    dropout: float = 0.5,
+    epochs: int = 25,
+    batch_size: int = 32,
+    lr: float = 2e-3,
+    word_dropout: float = 0.1,
+    max_minutes: float = 15.0,
+    seed: int = 13,
+    log=print,
+) -> dict:
+    """Train, save to ``out_path``; returns ``{"epoch", "dev": score report or None, "seconds"}``."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+    sents = read_conll(train_path)
+    tr, dev = dev_split(sents, dev_fraction) if dev_fraction > 0 else (sents, [])
+    if vectors is None:
+        if not corpora:
+            raise ValueError("train() needs vectors= (a .npz from embed.word_vectors) or corpora=[...]")
+        vectors = word_vectors(corpora, Path(out_path).with_suffix(".vectors.npz"))
+    words, vecs = load_vectors(vectors)
+    feat = build_featurizer(tr, words)
+    net = NerNet(len(feat.words), len(feat.chars), dim=vecs.shape[1], encoder=encoder, hidden=hidden,
+                 type_dim=type_dim, char_filters=char_filters, dropout=dropout)
+    with torch.no_grad():
+        net.emb.weight[2:] = torch.from_numpy(vecs)
+        net.emb.weight[:2] = 0
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
+    best: dict = {"epoch": -1, "f1": -1.0, "state": None, "dev": None}
+    start = time.time()
+    for epoch in range(epochs):
+        net.train()
+        total = 0.0
+        for chunk in _batches(tr, batch_size):
+            enc = feat.encode_batch([toks for toks, _ in chunk])
+            if word_dropout:
+                tw = enc["types_word"]
+                drop = torch.rand(tw.shape[0], 1) < word_dropout
+                enc["types_word"] = torch.where(drop & (tw != PAD), torch.full_like(tw, UNK), tw)
+            gold = torch.full(enc["index"].shape, -100, dtype=torch.long)
+            for b, (_, tags) in enumerate(chunk):
+                gold[b, : len(tags)] = torch.tensor([_TAG_IX.get(t, 0) for t in tags])
+            logits = net(enc)
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(TAGS)), gold.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            opt.step()
+            total += float(loss.detach())
+        msg = f"epoch {epoch + 1} loss {total:.1f} {time.time() - start:.0f}s"
+        if dev:
+            rep = score([t for _, t in dev], predict_tags(net, feat, [t for t, _ in dev]))
+            msg += " dev " + " ".join(f"{k}={v['f1']:.3f}" for k, v in rep.items())
+            if rep["micro"]["f1"] > best["f1"]:
+                best = {"epoch": epoch + 1, "f1": rep["micro"]["f1"], "dev": rep,
+                        "state": {k: v.clone() for k, v in net.state_dict().items()}}
+                save(net, feat, out_path)  # a usable model exists even if the run is cut short
+        log(msg)
+        if (time.time() - start) / 60 > max_minutes:
+            log("stopping: time budget reached")
+            break
+    if best["state"] is not None:
+        net.load_state_dict(best["state"])
+    else:
+        best["epoch"] = epoch + 1
+    save(net, feat, out_path)
+    return {"epoch": best["epoch"], "dev": best["dev"], "seconds": time.time() - start}
+
+
+def save(net: NerNet, feat: Featurizer, path: str | Path) -> Path:
+    """One file: config, float16 weights, vocabularies and gazetteers (loads with weights_only)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
+    torch.save({"config": net.config, "state": state, "featurizer": feat.to_dict()}, path)
+    return path
+
+
+def load(path: str | Path) -> tuple[NerNet, Featurizer]:
+    """Inverse of ``save``: the network in eval mode (float32) and its featurizer; no network access."""
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    net = NerNet(**blob["config"])
+    net.load_state_dict({k: v.float() for k, v in blob["state"].items()})
+    net.eval()
+    return net, Featurizer(**blob["featurizer"])
+
+
+def vectors_from_model(path: str | Path, out: str | Path) -> Path:
+    """Recover the embedding table of a saved model as a vectors ``.npz`` (for retraining variants)."""
+    net, feat = load(path)
+    np.savez_compressed(out, words=np.array(feat.words[2:]), vectors=net.emb.weight[2:].numpy().astype(np.float16))
+    return Path(out)
