@@ -1,0 +1,1 @@
+"""Benchmarks (not shipped behaviour): ``python -m bench.pipeline`` times the real ingest flow."""

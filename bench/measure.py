@@ -1,0 +1,180 @@
+"""Measuring instruments for ``bench.pipeline``: stage timers installed in every process that runs
+a flow task or a transform, and a sampler of the process tree's peak RSS and CPU.
+
+Timers append one JSON line per call (``stage, s, cpu, pid, end``) to ``$AKHBAR_BENCH_TIMINGS/<pid>.jsonl``,
+so Dask/process-pool workers report too; ``read_timings`` sums them per stage.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+
+_TIMINGS_ENV = "AKHBAR_BENCH_TIMINGS"
+_NO_NER_ENV = "AKHBAR_BENCH_NO_NER"
+TRANSFORM_STAGES = [
+    ("transforms.clean", "clean_documents"), ("transforms.segment", "sentences"), ("transforms.ner", "mentions"),
+    ("transforms.entities", "resolve"), ("transforms.entities", "quotes"),
+    ("transforms.entities", "time_expressions"), ("transforms.stories", "shingles"),
+]
+
+
+# ---------------------------------------------------------------- stage timers (every process)
+def _record(stage: str, seconds: float, cpu: float = 0.0) -> None:
+    d = os.environ.get(_TIMINGS_ENV)
+    if d:
+        with open(Path(d) / f"{os.getpid()}.jsonl", "a") as fh:
+            fh.write(json.dumps({"stage": stage, "s": seconds, "cpu": cpu, "pid": os.getpid(), "end": time.time()}) + "\n")
+
+
+def _timed(stage: str, fn: Callable) -> Callable:
+    if getattr(fn, "_bench_timed", False):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*a, **kw):
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return fn(*a, **kw)
+        finally:
+            _record(stage, time.perf_counter() - t, time.process_time() - c)
+
+    wrapper._bench_timed = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _empty_mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str | None = None) -> pl.DataFrame:
+    from transforms.ner.mentions import SCHEMA
+
+    return pl.DataFrame(schema=SCHEMA)
+
+
+@functools.cache
+def install_worker_timers() -> None:
+    """Wrap each transform (looked up at call time by ``transform_documents``) with a timer."""
+    import importlib
+
+    if os.environ.get(_NO_NER_ENV) == "1":
+        import transforms.ner as ner
+
+        ner.mentions = _empty_mentions
+    for mod_name, attr in TRANSFORM_STAGES:
+        mod = importlib.import_module(mod_name)
+        setattr(mod, attr, _timed(f"transform.{attr}", getattr(mod, attr)))
+
+
+def bench_transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
+    """The flow's ``transform-batch`` body, with the timers installed in whichever process runs it."""
+    from transforms.pipeline import transform_documents
+
+    install_worker_timers()
+    return transform_documents(docs, templates, ner_backend)
+
+
+def install_flow_timers() -> None:
+    """Replace the flow's tasks by same-named tasks whose bodies are timed (this process)."""
+    from prefect import task
+
+    import flows.ingest as fi
+    from warehouse import load
+
+    for attr in ("read_and_parse", "load_batch", "refresh_marts", "record_rejects", "export_parquet", "discover_inputs"):
+        orig = getattr(fi, attr)
+        setattr(fi, attr, task(name=orig.name, retries=orig.retries, retry_delay_seconds=orig.retry_delay_seconds,
+                               **fi.TASK_OPTS)(_timed(f"flow.{attr}", orig.fn)))
+    fi.transform_batch = task(name="transform-batch", **fi.TASK_OPTS)(_timed("flow.transform_batch", bench_transform_batch))
+    fi._ingest_records = _timed("flow._ingest_records", fi._ingest_records)
+    fi.with_identity = _timed("flow.with_identity", fi.with_identity)
+    fi.templates_for = _timed("flow.templates_for", fi.templates_for)
+    load.known_documents = _timed("flow.known_documents", load.known_documents)
+    install_worker_timers()
+
+
+def stage_peaks(d: Path, history: list[tuple[float, float]]) -> dict[str, int]:
+    """Peak RSS (tree without the Prefect server, MB) while each flow-level stage ran."""
+    out: dict[str, int] = {}
+    for f in d.glob("*.jsonl"):
+        for line in f.read_text().splitlines():
+            r = json.loads(line)
+            if not r["stage"].startswith("flow.") or r["stage"] in ("flow.body", "flow._ingest_records") or "end" not in r:
+                continue
+            inside = [mb for t, mb in history if r["end"] - r["s"] <= t <= r["end"]]
+            if inside:
+                out[r["stage"]] = max(out.get(r["stage"], 0), round(max(inside)))
+    return dict(sorted(out.items()))
+
+
+def read_timings(d: Path) -> dict[str, dict[str, float]]:
+    rows = [json.loads(line) for f in d.glob("*.jsonl") for line in f.read_text().splitlines() if line]
+    out: dict[str, dict[str, float]] = {}
+    for r in rows:
+        s = out.setdefault(r["stage"], {"s": 0.0, "cpu": 0.0, "calls": 0, "pids": set()})
+        s["s"] += r["s"]
+        s["cpu"] += r.get("cpu", 0.0)
+        s["calls"] += 1
+        s["pids"].add(r["pid"])
+    return {k: {"s": round(v["s"], 2), "cpu": round(v["cpu"], 2), "calls": v["calls"], "procs": len(v["pids"])}
+            for k, v in sorted(out.items())}
+
+
+# ---------------------------------------------------------------- peak RSS of the process tree
+class RssSampler(threading.Thread):
+    """Peak RSS (MB) of this process + all descendants, and of the Prefect server apart."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.proc, self.every, self._halt = psutil.Process(), every, threading.Event()
+        self.peak_tree = self.peak_self = self.peak_server = self.peak_workers = 0.0
+        self.history: list[tuple[float, float]] = []  # (time, tree MB without the server)
+        self.cpu: dict[int, float] = {}  # pid -> last seen user+system seconds (server excluded)
+        c = self.proc.cpu_times()
+        self.cpu0 = c.user + c.system
+
+    def sample(self) -> None:
+        import psutil
+
+        me = self.proc.memory_info().rss
+        server = workers = 0
+        for c in self.proc.children(recursive=True):
+            try:
+                rss = c.memory_info().rss
+                cmd = " ".join(c.cmdline())
+            except psutil.Error:
+                continue
+            if "prefect.server" in cmd or "uvicorn" in cmd:
+                server += rss
+            else:
+                workers += rss
+                try:
+                    ct = c.cpu_times()
+                    self.cpu[c.pid] = ct.user + ct.system
+                except psutil.Error:
+                    pass
+        mb = 1 << 20
+        self.peak_self = max(self.peak_self, me / mb)
+        self.peak_server = max(self.peak_server, server / mb)
+        self.peak_workers = max(self.peak_workers, workers / mb)
+        self.peak_tree = max(self.peak_tree, (me + server + workers) / mb)
+        self.history.append((time.time(), (me + workers) / mb))
+
+    def run(self) -> None:
+        while not self._halt.wait(self.every):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        self._halt.set()
+        self.join()
+        self.sample()
+        c = self.proc.cpu_times()
+        self.cpu_s = round(c.user + c.system - self.cpu0 + sum(self.cpu.values()), 1)
+        return {"tree_mb": round(self.peak_tree), "flow_process_mb": round(self.peak_self),
+                "workers_mb": round(self.peak_workers), "prefect_server_mb": round(self.peak_server),
+                "tree_without_server_mb": round(self.peak_tree - self.peak_server)}
