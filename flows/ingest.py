@@ -129,6 +129,9 @@ def ingest(
         # them no longer checkpoints, and batch commits append to the WAL instead of running a
         # checkpoint each (>16 MB per batch); the one checkpoint happens when run_con closes.
         run_con.execute("SET checkpoint_threshold = '1GB'")
+        # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched:
+        # the stories join and the export then held 2.5-3 GB at 72k articles. Bounded, it spills.
+        run_con.execute("SET memory_limit = '1GB'")
         # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
         # possibly stale: refresh and export even if this run loads nothing new
         previous_ok = load.last_run_completed(run_con)
@@ -196,16 +199,25 @@ def _ingest_records(
     chunks = [fresh.slice(o, batch_size) for o in range(0, fresh.height, batch_size)]
     # Transform up to `in_flight` chunks concurrently on the flow's task runner (threads by
     # default, Dask workers with --dask/--workers); load them one by one: a single writer.
+    # At most max(in_flight, 1) transforms are pending at any time; the next one is submitted as soon
+    # as a result is taken, so it runs while that result loads. (Submitting before taking a result
+    # ran in_flight + 1 transforms at once: two GIL-bound threads by default, twice the batch memory,
+    # and a shared CRF tagger used from two threads.)
     pending: deque = deque()
+    todo = deque(chunks)
     first = True
-    for chunk in chunks:
-        pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
-        while len(pending) > in_flight or (pending and chunk is chunks[-1]):
-            n, future = pending.popleft()
-            tables = future.result()
-            tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
-            if first and templates is not None:
-                tables["source_templates"] = templates
-                first = False
-            load_batch(out, tables)
-            counts["n_new"] += n
+    while todo or pending:
+        while todo and len(pending) < max(in_flight, 1):
+            chunk = todo.popleft()
+            pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
+        n, future = pending.popleft()
+        tables = future.result()
+        if todo:
+            chunk = todo.popleft()
+            pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
+        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
+        if first and templates is not None:
+            tables["source_templates"] = templates
+            first = False
+        load_batch(out, tables)
+        counts["n_new"] += n

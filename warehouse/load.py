@@ -158,6 +158,8 @@ def _upsert_entity_attributes(con: duckdb.DuckDBPyConnection, ents: pl.DataFrame
     con.register("_ents", _conform("entity_candidates", ents).unique("entity_id").to_arrow())
     con.execute(
         "INSERT INTO entity_candidates SELECT * FROM _ents ON CONFLICT (entity_id) DO UPDATE SET "
+        # least(): the proposed name must not depend on which batch saw the entity first
+        "canonical_name = least(entity_candidates.canonical_name, excluded.canonical_name), "
         "country_code = COALESCE(entity_candidates.country_code, excluded.country_code), "
         "geonames_id = COALESCE(entity_candidates.geonames_id, excluded.geonames_id), "
         "lat = COALESCE(entity_candidates.lat, excluded.lat), lon = COALESCE(entity_candidates.lon, excluded.lon)"
