@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import inputs as inp
 from flows.progress import Progress
 from transforms.ids import stable_id
-from transforms.pipeline import STAGED_SCHEMA, templates_for, transform_documents, with_identity
+from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
 from warehouse import db, export, load
 
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
@@ -39,7 +39,8 @@ def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) ->
 
     raw, rejects = inp.read_files(files)
     docs_raw, bad = records(raw, fields)
-    return docs_raw, pl.concat([rejects, bad.select(rejects.columns)], how="vertical_relaxed")
+    docs_raw, too_long = split_oversized(docs_raw)
+    return docs_raw, pl.concat([rejects, bad.select(rejects.columns), too_long], how="vertical_relaxed")
 
 
 @task(name="parse-records", **TASK_OPTS)
@@ -49,6 +50,8 @@ def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.
     from transforms.records import records
 
     docs, rejects = records(raw, fields)
+    docs, too_long = split_oversized(docs)
+    rejects = pl.concat([rejects, too_long], how="vertical_relaxed")
     meta = [c for c in ("title_raw", "published_raw", "author_raw", "url") if c in raw.columns]
     if meta and docs.height:
         feed = raw.select("source_uri", *[pl.col(c).alias(f"{c}__feed") for c in meta])

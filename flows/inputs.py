@@ -8,6 +8,7 @@ a symlink loop cannot trap the walk; hidden files such as ``.DS_Store`` are skip
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,10 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[dict]]:
             st = os.stat(path)
         except OSError as exc:
             rejects.append({"source_uri": uri, "reason": "unreadable", "detail": f"cannot stat: {exc.strerror}", "bytes": None})
+            return
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end when read
+            rejects.append({"source_uri": uri, "reason": "not_a_file",
+                            "detail": "not a regular file (named pipe, socket or device)", "bytes": None})
             return
         files.setdefault(uri, InputFile(uri, path, st.st_size))
 

@@ -27,6 +27,25 @@ def _sha256_series(texts: pl.Series) -> pl.Series:
                      dtype=pl.Utf8)
 
 
+# The longest real articles in the shared corpora are ~100k characters; a "record" 20x that is a
+# dump or a concatenation, and tagging it as one document would take many minutes in one task.
+MAX_RECORD_CHARS = 2_000_000
+
+
+def split_oversized(docs_raw: pl.DataFrame, max_chars: int = MAX_RECORD_CHARS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(docs, rejects)``: records whose ``raw_text`` exceeds ``max_chars`` become ``too_long``
+    rejects (``source_uri, reason, detail, bytes``) instead of documents."""
+    n = pl.col("raw_text").str.len_chars()
+    too_long = docs_raw.filter(n > max_chars)
+    rejects = too_long.select(
+        "source_uri", reason=pl.lit("too_long"),
+        detail=pl.format("{} characters in one record; the limit is {} (split the file into articles)",
+                         pl.col("raw_text").str.len_chars(), pl.lit(max_chars)),
+        bytes=pl.col("raw_text").str.len_bytes().cast(pl.Int64),
+    )
+    return docs_raw.filter(n <= max_chars), rejects
+
+
 def with_identity(docs_raw: pl.DataFrame) -> pl.DataFrame:
     """Add ``content_sha256``, ``doc_id`` and ``source_id`` (all derived from content).
 

@@ -2,7 +2,7 @@
 
 Columns that record *when* or *which run* loaded a row (``ingested_at``, ``run_id``,
 ``first_seen_at``) differ between two correct histories and are left out, as is the ``runs``
-log itself and ``schema_version``.
+log itself, the ``fetch_log`` of HTTP requests and ``schema_version``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from warehouse.ddl import quote_ident
 from warehouse.schema import TABLES
 
 VOLATILE_COLUMNS = {"ingested_at", "run_id", "first_seen_at", "applied_at"}
-SKIP_TABLES = {"runs", "schema_version"}
+SKIP_TABLES = {"runs", "schema_version", "fetch_log"}
 
 
 def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:

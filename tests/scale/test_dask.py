@@ -8,7 +8,6 @@ loads stay in the flow's process (single writer).  Both runs use the same inputs
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,34 +17,6 @@ from warehouse.checksum import table_checksums
 
 REPO = Path(__file__).resolve().parents[2]
 BATCH = 2
-
-
-def _empty_mentions(sentences, backend="default", model_path=None):
-    import polars as pl
-
-    from transforms.ner.mentions import SCHEMA
-
-    return pl.DataFrame(schema=SCHEMA)
-
-
-def _stub_ner() -> None:
-    import transforms.ner as ner
-
-    ner.mentions = _empty_mentions
-
-
-def _model_missing() -> bool:
-    """True when the shipped NER model cannot tag yet (it is trained separately)."""
-    import polars as pl
-
-    from transforms.ner import mentions
-
-    probe = pl.DataFrame({"sentence_id": ["s"], "doc_id": ["d"], "start_char": [0], "text": ["زار لافروف بكين"]})
-    try:
-        mentions(probe)
-    except Exception:
-        return True
-    return False
 
 
 def _checksums(out: Path) -> dict:
@@ -61,25 +32,13 @@ def cluster():
         yield c
 
 
-def test_dask_runner_same_tables_as_default(prefect_server, cluster, tmp_path: Path, monkeypatch) -> None:
-    from distributed import Client
+def test_dask_runner_same_tables_as_default(prefect_server, cluster, tmp_path: Path) -> None:
     from prefect_dask import DaskTaskRunner
 
     from flows.ingest import ingest
 
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
-    if _model_missing():
-        # Until the NER model file is trained, stub NER identically in this process and in the
-        # workers: this test is about the runner, not the tagger.
-        import cloudpickle
-
-        cloudpickle.register_pickle_by_value(sys.modules[__name__])
-        _stub_ner()
-        monkeypatch.setattr("transforms.ner.mentions", _empty_mentions)
-        with Client(cluster.scheduler_address) as client:
-            client.run(_stub_ner)
-
     local = ingest(inputs=[str(seeds)], out=str(tmp_path / "local"), batch_size=BATCH)
     on_dask = ingest.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
         inputs=[str(seeds)], out=str(tmp_path / "dask"), batch_size=BATCH, in_flight=2)
