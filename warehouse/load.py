@@ -158,8 +158,6 @@ def _upsert_entity_attributes(con: duckdb.DuckDBPyConnection, ents: pl.DataFrame
     con.register("_ents", _conform("entity_candidates", ents).unique("entity_id").to_arrow())
     con.execute(
         "INSERT INTO entity_candidates SELECT * FROM _ents ON CONFLICT (entity_id) DO UPDATE SET "
-        # least(): the proposed name must not depend on which batch saw the entity first
-        "canonical_name = least(entity_candidates.canonical_name, excluded.canonical_name), "
         "country_code = COALESCE(entity_candidates.country_code, excluded.country_code), "
         "geonames_id = COALESCE(entity_candidates.geonames_id, excluded.geonames_id), "
         "lat = COALESCE(entity_candidates.lat, excluded.lat), lon = COALESCE(entity_candidates.lon, excluded.lon)"
@@ -210,6 +208,20 @@ def _apply_entity_merges(
 ) -> None:
     """Point mentions at canonical entities; ``mentions.entity_id_local`` keeps the per-document
     resolution so that a merge decision can be revisited when more documents arrive."""
+    # The proposed name of a candidate is recomputed from all its mentions, so that it does not
+    # depend on how documents were split into batches (resolve only sees one batch).
+    con.execute(
+        """
+        UPDATE entity_candidates SET canonical_name = b.surface
+        FROM (
+            SELECT entity_id_local, surface FROM (
+                SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
+                    ORDER BY contains(surface, ' ') DESC, count(*) DESC, strlen(surface), surface) AS rn
+                FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY entity_id_local, surface)
+            WHERE rn = 1
+        ) b WHERE entity_candidates.entity_id = b.entity_id_local
+        """
+    )
     ents = con.execute(
         "SELECT * FROM entity_candidates WHERE entity_id IN (SELECT entity_id_local FROM mentions)"
     ).pl()
