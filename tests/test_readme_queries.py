@@ -12,8 +12,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def readme_queries() -> dict[str, str]:
-    blocks = re.findall(r"```sql\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    return {re.match(r"-- (q\d+):", b).group(1): b for b in blocks}
+    blocks = re.findall(r"```sql\n(-- (q\d+):.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    return {name: sql for sql, name in blocks}
 
 
 def test_readme_has_five_questions() -> None:
