@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -35,23 +36,25 @@ def discover_inputs(paths: list[str]) -> tuple[list[inp.InputFile], list[dict]]:
 @task(name="read-and-parse", retries=2, retry_delay_seconds=1, **TASK_OPTS)
 def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read a batch of files and split them into records (``docs_raw``) and rejects."""
+    raw, unreadable = inp.read_files(files)
+    docs_raw, rejects = _parse(raw, fields)
+    return docs_raw, pl.concat([unreadable, rejects], how="vertical_relaxed")
+
+
+def _parse(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records of the payloads; unparseable inputs and oversized records become rejects."""
     from transforms.records import records
 
-    raw, rejects = inp.read_files(files)
-    docs_raw, bad = records(raw, fields)
-    docs_raw, too_long = split_oversized(docs_raw)
-    return docs_raw, pl.concat([rejects, bad.select(rejects.columns), too_long], how="vertical_relaxed")
+    docs, rejects = records(raw, fields)
+    docs, too_long = split_oversized(docs)
+    return docs, pl.concat([rejects.select(list(inp.REJECT_SCHEMA)), too_long], how="vertical_relaxed")
 
 
 @task(name="parse-records", **TASK_OPTS)
 def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Records and rejects from already-fetched payloads (feed article pages); the feed's own
     title/date/author/url win over what was guessed from the page."""
-    from transforms.records import records
-
-    docs, rejects = records(raw, fields)
-    docs, too_long = split_oversized(docs)
-    rejects = pl.concat([rejects, too_long], how="vertical_relaxed")
+    docs, rejects = _parse(raw, fields)
     meta = [c for c in ("title_raw", "published_raw", "author_raw", "url") if c in raw.columns]
     if meta and docs.height:
         feed = raw.select("source_uri", *[pl.col(c).alias(f"{c}__feed") for c in meta])
@@ -176,8 +179,6 @@ def ingest(
 
 
 def _mirror_exists(out: str) -> bool:
-    from pathlib import Path
-
     return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
 
 
