@@ -18,10 +18,6 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def stable_id_expr(*cols: str | pl.Expr) -> pl.Expr:
     """Polars expression computing ``stable_id`` row-wise over the given columns.
 

@@ -21,14 +21,15 @@ STAGED_SCHEMA = {
 
 
 def _sha256_series(texts: pl.Series) -> pl.Series:
-    """``sha256_text`` over a column in one pass: hashing the UTF-8 bytes straight from Arrow skips
+    """SHA-256 hex of each text in one pass: hashing the UTF-8 bytes straight from Arrow skips
     a str round-trip per row (2× faster than ``map_elements``; this is most of an unchanged rerun)."""
     return pl.Series([None if b is None else hashlib.sha256(b).hexdigest() for b in texts.cast(pl.Binary).to_list()],
                      dtype=pl.Utf8)
 
 
-# The longest real articles in the shared corpora are ~100k characters; a "record" 20x that is a
-# dump or a concatenation, and tagging it as one document would take many minutes in one task.
+# The longest of the 72,716 articles in the shared corpora has 33,687 characters (99.9th percentile
+# 12,424); a "record" 60x that is a dump or a concatenation, and tagging it as one document would
+# take many minutes in one task.
 MAX_RECORD_CHARS = 2_000_000
 
 

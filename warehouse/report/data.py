@@ -47,15 +47,20 @@ class Window:
     def is_open(self) -> bool:
         return self.since is None and self.until is None
 
-    def docs_cte(self) -> tuple[str, list[Any]]:
-        """``WITH docs AS (...)`` selecting the documents in the window, with its parameters."""
+    def conditions(self, day: str) -> tuple[list[str], list[Any]]:
+        """SQL conditions (and bound values) keeping the date expression ``day`` in the window."""
         conds, params = [], []
         if self.since is not None:
-            conds.append("CAST(published_at AS DATE) >= ?")
+            conds.append(f"{day} >= ?")
             params.append(self.since)
         if self.until is not None:
-            conds.append("CAST(published_at AS DATE) <= ?")
+            conds.append(f"{day} <= ?")
             params.append(self.until)
+        return conds, params
+
+    def docs_cte(self) -> tuple[str, list[Any]]:
+        """``WITH docs AS (...)`` selecting the documents in the window, with its parameters."""
+        conds, params = self.conditions("CAST(published_at AS DATE)")
         where = " AND ".join(conds) if conds else "TRUE"
         sql = (
             "WITH docs AS (SELECT doc_id, source_id, published_at, title, url, source_uri "
@@ -168,13 +173,8 @@ def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str],
     _check(bucket)
     if not entity_ids:
         return []
-    conds, params = ["entity_id IN (SELECT unnest(?))"], [entity_ids]
-    if w.since is not None:
-        conds.append("day >= ?")
-        params.append(w.since)
-    if w.until is not None:
-        conds.append("day <= ?")
-        params.append(w.until)
+    window, window_params = w.conditions("day")
+    conds, params = ["entity_id IN (SELECT unnest(?))", *window], [entity_ids, *window_params]
     return _rows(con, f"""
         WITH t AS (SELECT CAST(date_trunc('{bucket}', day) AS DATE) AS period, canonical_name AS name,
                           CAST(sum(n_mentions) AS BIGINT) AS n
