@@ -193,9 +193,9 @@ def train_ner(
     model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Directory for the model (default: the shipped transforms/ner/model).")] = None,
     corpora: Annotated[list[Path], typer.Option("--corpus", help="Parquet corpus for word vectors (repeatable; default: ../shared/corpora/ant_*.parquet).")] = [],
     vectors: Annotated[Optional[Path], typer.Option("--vectors", help="Precomputed word vectors (.npz) instead of --corpus.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="crf (the shipped default), neural, or all.")] = "crf",
+    backend: Annotated[str, typer.Option("--backend", help="neural (the shipped default), crf, or all.")] = "neural",
 ) -> None:
-    """Train the NER model; with the defaults it reproduces the shipped CRF (dev = last 15%)."""
+    """Train the NER model; with the defaults it reproduces the shipped BiLSTM (dev = last 15%)."""
     from transforms.ner import train
 
     if model_out is None:
@@ -220,7 +220,7 @@ def train_ner(
 @app.command("eval-ner")
 def eval_ner(
     gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
-    ner: Annotated[str, typer.Option("--ner", help="Backend: default (shipped CRF), crf, neural or camel.")] = "default",
+    ner: Annotated[str, typer.Option("--ner", help="Backend: default (the shipped BiLSTM), neural, crf or camel.")] = "default",
 ) -> None:
     """Evaluate NER: P/R/F1 per type (exact span and type); last line `micro-F1: 0.xxx`."""
     from transforms.ner import CamelModelMissing, evaluate, format_report

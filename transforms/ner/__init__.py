@@ -4,9 +4,9 @@
 - ``train(train_path, out_dir, vectors=…)`` — reproduce the shipped models (``build.py``).
 - ``evaluate(gold_path, backend)`` → score report; ``format_report(report)`` → the text
   ``akhbar eval-ner`` prints, ending with ``micro-F1: 0.xxx``.
-The shipped default is the CRF in ``model/`` (``backend="crf"``); ``backend="neural"`` runs a
-char-CNN/word2vec network if a ``model/ner.pt`` has been trained (none ships: see the NER report);
-``backend="camel"`` uses camel-tools' BERT NER when its data is installed.
+The shipped default is the BiLSTM in ``model/ner.pt`` (``backend="neural"``: char-CNN + ANT word2vec
+type vectors → BiLSTM → BIO Viterbi, run by ``infer.FastTagger``); the CRF in ``model/`` is the
+alternative (``backend="crf"``); ``backend="camel"`` uses camel-tools' BERT NER when its data is installed.
 The default model was trained on ANERcorp (Benajiba et al. 2007, CC BY-SA 4.0) with word vectors
 from the ANT corpora (Chouigui et al., Apache-2.0).
 """

@@ -15,8 +15,8 @@ from pathlib import Path
 from transforms.ner.conll import dev_split, read_conll, score
 from transforms.ner.crf import CrfTagger, train_crf
 from transforms.ner.embed import load_vectors, word_vectors
-from transforms.ner.train import build_featurizer
-from transforms.ner.train import train as train_neural
+from transforms.ner.training import build_featurizer
+from transforms.ner.training import train as train_neural
 
 
 def train(

@@ -89,7 +89,7 @@ class CrfFeatures:
             short.append(f"cx={cx}")
         ctx = [[f"{d}{f}" for f in short] for d in ("-2", "-1", "+1", "+2")]
         out = (own, ctx, (stem, str(cf), key))
-        if len(self._cache) < 500_000:
+        if len(self._cache) < 100_000:  # bounded: memory stays flat over a long run
             self._cache[surface] = out
         return out
 

@@ -49,8 +49,9 @@ class Featurizer:
     def to_dict(self) -> dict:
         return {"words": self.words, "chars": self.chars, "gaz": self.gaz, "triggers": self.triggers}
 
-    def encode_type(self, surface: str) -> tuple[list[int], list[int], list[float]]:
-        """``([word, clitic_free, stem] ids, char ids, flags)`` of one surface token (memoized)."""
+    def encode_type(self, surface: str, memo: bool = True) -> tuple[list[int], list[int], list[float]]:
+        """``([word, clitic_free, stem] ids, char ids, flags)`` of one surface token (memoized unless
+        ``memo=False``: ``infer.FastTagger`` keeps its own per-surface table)."""
         hit = self._cache.get(surface)
         if hit is not None:
             return hit
@@ -76,7 +77,7 @@ class Featurizer:
         flags[base + 9] = float(w == UNK)
         flags[base + 10] = float(len(key) >= 8)
         out = ([w, nc, st], cids, flags)
-        if len(self._cache) < 500_000:
+        if memo and len(self._cache) < 100_000:  # bounded: memory stays flat over a long run
             self._cache[surface] = out
         return out
 

@@ -20,8 +20,8 @@ import polars as pl
 
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
-from transforms.ner.tagger import tag_with
-from transforms.ner.text import norm, tokenize, word_key
+from transforms.ner.tagger import DEFAULT_BACKEND, fast_tagger, tag_with
+from transforms.ner.text import norm, token_surfaces, tokenize, word_key
 
 SCHEMA = {
     "mention_id": pl.Utf8, "doc_id": pl.Utf8, "sentence_id": pl.Utf8, "start_char": pl.Int64,
@@ -39,22 +39,31 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
     if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
     """
     rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
-    toks = [tokenize(r["text"] or "") for r in rows]
-    words = [[t for t, _, _ in ts] for ts in toks]
-    tagged, method = tag_with(backend, words, model_path)
-    found: list[list[tuple[int, int, str, float, str]]] = []
-    for tags in tagged:
-        sent = []
-        for label, a, b in spans([t for t, _ in tags]):
-            sent.append((a, b, label, sum(p for _, p in tags[a:b]) / (b - a), method))
-        found.append(sent)
+    words = [token_surfaces(r["text"] or "") for r in rows]
+    found: list[list[tuple[int, int, str, float, str]]]
+    if (DEFAULT_BACKEND if backend == "default" else backend) == "neural":
+        # spans straight from the tag arrays: no per-token (tag, probability) tuples
+        found = [[(a, b, label, sc, "neural") for a, b, label, sc in sent]
+                 for sent in fast_tagger(model_path).spans(words)]
+    else:
+        tagged, method = tag_with(backend, words, model_path)
+        found = []
+        for tags in tagged:
+            sent = []
+            if any(t != "O" for t, _ in tags):  # most sentences have no entity: skip the span walk
+                for label, a, b in spans([t for t, _ in tags]):
+                    sent.append((a, b, label, sum(p for _, p in tags[a:b]) / (b - a), method))
+            found.append(sent)
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_doc[r["doc_id"]].append(i)
     for idx in by_doc.values():
-        _consistency([words[i] for i in idx], [found[i] for i in idx])
+        _consistency([_key(words[i]) for i in idx], [found[i] for i in idx])
     out = []
-    for r, ts, sent in zip(rows, toks, found):
+    for r, sent in zip(rows, found):
+        if not sent:
+            continue
+        ts = tokenize(r["text"])  # offsets only where there is a mention
         base = r["start_char"] or 0
         for a, b, label, sc, how in sorted(sent):
             s, e = base + ts[a][1], base + ts[b - 1][2]
@@ -76,13 +85,15 @@ def _key(tokens: list[str]) -> tuple[str, ...]:
     return tuple(_tok_key(t) for t in tokens)
 
 
-def _consistency(words: list[list[str]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
-    """Relabel to the majority label and tag untagged recurrences, in place, for one document."""
+def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
+    """Relabel to the majority label and tag untagged recurrences, in place, for one document.
+
+    ``keys``: each sentence's tokens as ``_key`` forms; ``found``: each sentence's spans."""
     labels: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = defaultdict(float)
-    for ws, sent in zip(words, found):
+    for ws, sent in zip(keys, found):
         for a, b, label, sc, _ in sent:
-            k = _key(ws[a:b])
+            k = ws[a:b]
             labels[k][label] += 1
             conf[k] = max(conf[k], sc)
             if label == "PERS" and b - a >= 2 and len(k[-1]) >= 3:
@@ -99,22 +110,21 @@ def _consistency(words: list[list[str]], found: list[list[tuple[int, int, str, f
         for c in _CLITICS:
             if len(head) > 1:
                 by_first[c + head] = by_first.get(c + head, []) + ks
-    for ws, sent in zip(words, found):
+    for keyed, sent in zip(keys, found):
         for n, (a, b, label, sc, how) in enumerate(sent):
-            k = _key(ws[a:b])
+            k = keyed[a:b]
             if best.get(k, label) != label and sum(labels[k].values()) >= 2:
                 sent[n] = (a, b, best[k], sc, how)
         covered = {i for a, b, *_ in sent for i in range(a, b)}
-        keyed = _key(ws)
-        i = 0
-        while i < len(ws):
+        resume = 0  # after a hit, matching resumes at its end
+        for i in [j for j, w in enumerate(keyed) if w in by_first]:  # only known heads can start one
+            if i < resume:
+                continue
             hit = _match(keyed, i, by_first, covered)
             if hit:
                 sent.append((i, hit[0], best[hit[1]], conf[hit[1]] * 0.9, "consistency"))
                 covered.update(range(i, hit[0]))
-                i = hit[0]
-            else:
-                i += 1
+                resume = hit[0]
 
 
 def _match(keyed: tuple[str, ...], i: int, by_first: dict, covered: set[int]) -> tuple[int, tuple] | None:

@@ -1,8 +1,8 @@
-"""Inference backends: the shipped CRF (default), the neural network (if trained) and camel-tools' BERT.
+"""Inference backends: the shipped BiLSTM (default), the shipped CRF and camel-tools' BERT.
 
 ``tag_sentences([["قال", "نيكولاي", "باتروشيف"]])`` → ``[[("O", .99), ("B-PERS", .93), ("I-PERS", .95)]]``:
 one ``(tag, probability)`` per token. Sentences are sorted by length and batched (~8k tokens per
-batch) so padding stays small; the model file is loaded once per process, offline.
+batch, ``infer.FastTagger``) so padding stays small; model files are loaded once per process, offline.
 """
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from pathlib import Path
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_MODEL = MODEL_DIR / "ner.pt"
 BACKENDS = ("default", "neural", "crf", "camel")
-DEFAULT_BACKEND = "crf"  # what backend="default" means
-BATCH_TOKENS = 8000
-MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
+DEFAULT_BACKEND = "neural"  # what backend="default" means: the BiLSTM in model/ner.pt
 
 
 class CamelModelMissing(RuntimeError):
@@ -37,7 +35,7 @@ def _camel_ner_data_present() -> bool:
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None):
     """``(net, featurizer)`` from a model directory or ``.pt`` file (default: shipped), cached."""
-    from transforms.ner.train import load
+    from transforms.ner.training import load
 
     p = Path(path) if path else MODEL_DIR
     p = p / "ner.pt" if p.is_dir() else p
@@ -46,40 +44,20 @@ def load_model(path: str | None = None):
     return load(p)
 
 
+@lru_cache(maxsize=4)
+def fast_tagger(path: str | None = None):
+    """The inference view (``infer.FastTagger``) of a neural model, cached per process."""
+    from transforms.ner.infer import FastTagger
+
+    net, feat = load_model(path)
+    return FastTagger(net, feat)
+
+
 def tag_sentences(
     token_lists: list[list[str]], model_path: str | None = None
 ) -> list[list[tuple[str, float]]]:
     """``(BIO tag, probability of that tag)`` per token for each token list, with the neural model."""
-    import torch  # only the neural backend needs torch; the default CRF path stays light
-
-    from transforms.ner.model import TAGS, viterbi
-
-    net, feat = load_model(model_path)
-    windows: list[tuple[int, int, list[str]]] = []
-    for i, toks in enumerate(token_lists):
-        for j in range(0, max(len(toks), 1), MAX_LEN):
-            windows.append((i, j, toks[j : j + MAX_LEN]))
-    order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
-    result: list[list[tuple[str, float]]] = [[("O", 1.0)] * len(t) for t in token_lists]
-    with torch.inference_mode():
-        k = 0
-        while k < len(order):
-            width = max(len(windows[order[k]][2]), 1)
-            n = max(1, BATCH_TOKENS // width)
-            # sorted ascending, so the last window of the batch is the widest: shrink until it fits
-            while n > 1 and len(windows[order[min(k + n, len(order)) - 1]][2]) * n > BATCH_TOKENS * 2:
-                n //= 2
-            chunk = [windows[m] for m in order[k : k + n]]
-            k += n
-            enc = feat.encode_batch([w[2] for w in chunk])
-            logp = torch.log_softmax(net(enc).float(), dim=-1)
-            paths = viterbi(logp, enc["lengths"])
-            for (i, j, toks), path, lp in zip(chunk, paths, logp):
-                if not toks:
-                    continue
-                probs = lp[torch.arange(len(path)), torch.tensor(path)].exp().tolist()
-                result[i][j : j + len(toks)] = [(TAGS[p], pr) for p, pr in zip(path, probs)]
-    return result
+    return fast_tagger(model_path).tag(token_lists)
 
 
 @lru_cache(maxsize=2)

@@ -41,6 +41,11 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
+def token_surfaces(text: str) -> list[str]:
+    """The surfaces of ``tokenize(text)`` alone (``findall`` is ~3× cheaper than building offsets)."""
+    return _TOKEN_RE.findall(text)
+
+
 def norm(token: str) -> str:
     """Feature form of one token: no diacritics/tatweel/bidi marks, folded alef/yeh, ASCII digits."""
     return _STRIP_RE.sub("", token).translate(_FOLD).lower()

@@ -1,0 +1,42 @@
+"""``FastTagger`` (cached input projections + hand-rolled BiLSTM) tags exactly like ``NerNet.forward``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from transforms.ner import read_conll, train
+from transforms.ner.infer import FastTagger
+from transforms.ner.model import TAGS, viterbi
+from transforms.ner.training import load
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _reference(net, feat, sents: list[list[str]]) -> list[list[str]]:
+    with torch.inference_mode():
+        enc = feat.encode_batch(sents)
+        logp = torch.log_softmax(net(enc).float(), dim=-1)
+        return [[TAGS[i] for i in p] for p in viterbi(logp, enc["lengths"])]
+
+
+def test_fast_path_matches_the_network(tmp_path: Path) -> None:
+    words = ["قال", "الرئيس", "في", "موسكو", "منظمة", "شنغهاي", "للتعاون", "بوتين", "فلاديمير"]
+    vec = tmp_path / "vectors.npz"
+    np.savez_compressed(vec, words=np.array(words),
+                        vectors=np.random.default_rng(0).normal(size=(9, 16)).astype(np.float16))
+    train(FIX / "tiny_gold.txt", tmp_path / "m", vectors=vec, backend="neural", dev_fraction=0, epochs=3,
+          hidden=8, type_dim=16, log=lambda m: None)
+    net, feat = load(tmp_path / "m" / "ner.pt")
+    sents = [toks for toks, _ in read_conll(FIX / "tiny_gold.txt")]
+    sents += [["وقال", "بوتين", "،", "في", "موسكو", "اليوم"] * 7, [], ["كازان"]]
+    sents += [[f"كلمة{i}{j}" for j in range(30)] + ["بوتين"] for i in range(40)]  # 1,200 new surfaces
+    # with the smallest tiers (250 rows) and one sentence per batch, both tiers fill up and the
+    # second one is emptied several times during the run
+    for rows, batch in ((50_000, 8000), (1, 1)):
+        fast = FastTagger(net, feat, cache_rows=rows, batch_tokens=batch)
+        got = fast.tag(sents)
+        assert [[t for t, _ in s] for s in got] == _reference(net, feat, sents)
+        assert all(0.0 <= p <= 1.0 for s in got for _, p in s)
+    assert 250 - 42 <= len(fast._rows) <= 250 and 0 < len(fast._recent) <= 250  # a batch fits or goes to tier 2
