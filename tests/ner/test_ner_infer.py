@@ -40,3 +40,14 @@ def test_fast_path_matches_the_network(tmp_path: Path) -> None:
         assert [[t for t, _ in s] for s in got] == _reference(net, feat, sents)
         assert all(0.0 <= p <= 1.0 for s in got for _, p in s)
     assert 250 - 42 <= len(fast._rows) <= 250 and 0 < len(fast._recent) <= 250  # a batch fits or goes to tier 2
+
+
+def test_a_known_last_name_followed_by_a_name_is_two_people() -> None:
+    from transforms.ner.mentions import _consistency, _key
+
+    sents = [["قال", "سيرجي", "لافروف", "اليوم"], ["شكر", "لافروف", "شي", "على", "التهاني"],
+             ["استقبل", "شي", "جين", "بينغ", "الوزير"]]
+    found = [[(1, 3, "PERS", 0.9, "neural")], [(1, 3, "PERS", 0.8, "neural")], [(1, 4, "PERS", 0.9, "neural")]]
+    _consistency([_key(s) for s in sents], found)
+    assert sorted(found[1])[:2] == [(1, 2, "PERS", 0.8, "neural"), (2, 3, "PERS", 0.8, "neural")]
+    assert found[2] == [(1, 4, "PERS", 0.9, "neural")]  # شي is not a known last name: one person

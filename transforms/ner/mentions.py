@@ -89,6 +89,7 @@ def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, s
     """Relabel to the majority label and tag untagged recurrences, in place, for one document.
 
     ``keys``: each sentence's tokens as ``_key`` forms; ``found``: each sentence's spans."""
+    _split_joined_names(keys, found)
     labels: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = defaultdict(float)
     for ws, sent in zip(keys, found):
@@ -125,6 +126,31 @@ def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, s
                 sent.append((i, hit[0], best[hit[1]], conf[hit[1]] * 0.9, "consistency"))
                 covered.update(range(i, hit[0]))
                 resume = hit[0]
+
+
+def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
+    """Split a one-off PERS span that starts with a name the document already knows as a person's
+    last name or full name: ``شكر لافروف شي`` ("Lavrov thanked Xi") tagged as one span
+    ``لافروف شي`` becomes ``لافروف`` + ``شي`` when ``سيرجي لافروف`` occurs in the same article.
+    Arabic names end with the family name, so a known last name followed by more name tokens is two
+    people; the tagger alone cannot tell two adjacent names from one (no punctuation between them)."""
+    seen: Counter = Counter()
+    known: set[tuple[str, ...]] = set()
+    for ws, sent in zip(keys, found):
+        for a, b, label, _, _ in sent:
+            seen[ws[a:b]] += 1
+            if label == "PERS" and b - a >= 2:
+                known.update((ws[a:b], ws[b - 1 : b]))
+    if not known:
+        return
+    for ws, sent in zip(keys, found):
+        for n, (a, b, label, sc, how) in enumerate(list(sent)):
+            if label != "PERS" or b - a < 2 or seen[ws[a:b]] > 1:
+                continue
+            cut = next((m for m in range(b - 1, a, -1) if ws[a:m] in known), None)
+            if cut is not None:
+                sent[n] = (a, cut, label, sc, how)
+                sent.append((cut, b, label, sc, how))
 
 
 def _match(keyed: tuple[str, ...], i: int, by_first: dict, covered: set[int]) -> tuple[int, tuple] | None:
