@@ -135,22 +135,33 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int,
     Arabic names end with the family name, so a known last name followed by more name tokens is two
     people; the tagger alone cannot tell two adjacent names from one (no punctuation between them)."""
     seen: Counter = Counter()
-    known: set[tuple[str, ...]] = set()
+    names: list[tuple[str, ...]] = []  # multi-token PERS keys of the document
     for ws, sent in zip(keys, found):
         for a, b, label, _, _ in sent:
             seen[ws[a:b]] += 1
             if label == "PERS" and b - a >= 2:
-                known.update((ws[a:b], ws[b - 1 : b]))
-    if not known:
+                names.append(ws[a:b])
+    if not names:
         return
+
+    def known_from(keys_: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
+        return {k for name in keys_ for k in (name, name[-1:])}
+
+    def cut_of(name: tuple[str, ...], known: set) -> int | None:
+        return next((m for m in range(len(name) - 1, 0, -1) if name[:m] in known), None)
+
+    # names that would be split do not vouch for their own last token (لافروف شي must not make
+    # شي a known last name and split شي جين بينغ)
+    everything = known_from(names)
+    known = known_from([n for n in names if seen[n] > 1 or cut_of(n, everything) is None])
     for ws, sent in zip(keys, found):
         for n, (a, b, label, sc, how) in enumerate(list(sent)):
             if label != "PERS" or b - a < 2 or seen[ws[a:b]] > 1:
                 continue
-            cut = next((m for m in range(b - 1, a, -1) if ws[a:m] in known), None)
+            cut = cut_of(ws[a:b], known)
             if cut is not None:
-                sent[n] = (a, cut, label, sc, how)
-                sent.append((cut, b, label, sc, how))
+                sent[n] = (a, a + cut, label, sc, how)
+                sent.append((a + cut, b, label, sc, how))
 
 
 def _match(keyed: tuple[str, ...], i: int, by_first: dict, covered: set[int]) -> tuple[int, tuple] | None:
