@@ -25,6 +25,12 @@ from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
 from warehouse import db, export, load
 
+# DuckDB settings of the run's writer connection (measured in /work/plan/scale2_report.md).
+# Appended data stays in memory until a checkpoint, and the buffer pool keeps every block it
+# touched up to memory_limit: both bound what DuckDB holds next to the batch frames.
+CHECKPOINT_THRESHOLD = "256MB"
+DUCKDB_MEMORY_LIMIT = "512MB"
+
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
@@ -139,11 +145,12 @@ def ingest(
     with db.writer_lock(out, wait_seconds=wait_seconds), db.connect(out) as run_con:
         # Held for the whole run so every task's connection shares this DuckDB instance: closing
         # them no longer checkpoints, and batch commits append to the WAL instead of running a
-        # checkpoint each (>16 MB per batch); the one checkpoint happens when run_con closes.
-        run_con.execute("SET checkpoint_threshold = '1GB'")
+        # checkpoint each (>16 MB per batch); a checkpoint runs every ~256 MB of WAL (at 1 GB the
+        # unwritten appends held ~800 MB at 72k articles) and when run_con closes.
+        run_con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched:
         # the stories join and the export then held 2.5-3 GB at 72k articles. Bounded, it spills.
-        run_con.execute("SET memory_limit = '1GB'")
+        run_con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
         # possibly stale: refresh and export even if this run loads nothing new
         previous_ok = load.last_run_completed(run_con)
@@ -242,3 +249,25 @@ def _ingest_records(
             first = False
         load_batch(out, tables)
         counts["n_new"] += n
+        del tables
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Hand freed heap pages back to the OS after each batch (glibc ``malloc_trim``): the frames of
+    a batch are freed but glibc keeps the pages in per-thread arenas, so RSS kept the high-water
+    mark of every batch.  A no-op where glibc is absent."""
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
