@@ -30,6 +30,9 @@ from warehouse import db, export, load
 # touched up to memory_limit: both bound what DuckDB holds next to the batch frames.
 CHECKPOINT_THRESHOLD = "256MB"
 DUCKDB_MEMORY_LIMIT = "512MB"
+# refresh_marts' same-story self-join over doc_shingles failed to spill within 512 MB at ~290k
+# articles (4 replicas of the corpus); by then no batch frames are held, so DuckDB gets more.
+MARTS_MEMORY_LIMIT = "1GB"
 
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -189,6 +192,7 @@ def ingest(
                 new_rejects = record_rejects(out, rejects)
                 if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
                     progress.stage("refreshing marts")
+                    run_con.execute(f"SET memory_limit = '{MARTS_MEMORY_LIMIT}'")
                     refresh_marts(out)
                     progress.stage("exporting Parquet")
                     export_parquet(out, None)
