@@ -93,7 +93,35 @@ def install_flow_timers() -> None:
     fi.with_identity = _timed("flow.with_identity", fi.with_identity)
     fi.templates_for = _timed("flow.templates_for", fi.templates_for)
     load.known_documents = _timed("flow.known_documents", load.known_documents)
+    orig_load = load.load_batch
+    if not getattr(orig_load, "_bench_mem", False):
+        def load_and_note_memory(con, tables, before_commit=None):
+            orig_load(con, tables, before_commit)
+            _note_memory(con)
+
+        load_and_note_memory._bench_mem = True  # type: ignore[attr-defined]
+        load.load_batch = load_and_note_memory
     install_worker_timers()
+
+
+def _note_memory(con) -> None:
+    """After each batch load: DuckDB's own memory (``duckdb_memory()``, MB by tag) and this
+    process's RSS, one JSON line in ``memory.jsonl`` (the growth curve within a run)."""
+    import psutil
+
+    d = os.environ.get(_TIMINGS_ENV)
+    if not d:
+        return
+    tags = {t: round(b / (1 << 20)) for t, b in con.execute(
+        "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0").fetchall()}
+    with open(Path(d) / "memory.jsonl.txt", "a") as fh:
+        fh.write(json.dumps({"t": time.time(), "rss_mb": psutil.Process().memory_info().rss >> 20,
+                             "duckdb_mb": sum(tags.values()), "duckdb_tags": tags}) + "\n")
+
+
+def read_memory(d: Path) -> list[dict]:
+    f = Path(d) / "memory.jsonl.txt"
+    return [json.loads(line) for line in f.read_text().splitlines()] if f.exists() else []
 
 
 def stage_peaks(d: Path, history: list[tuple[float, float]]) -> dict[str, int]:

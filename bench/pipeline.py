@@ -35,7 +35,7 @@ from typing import Any
 import polars as pl
 
 from bench.measure import (_NO_NER_ENV, _TIMINGS_ENV, RssSampler, _empty_mentions, _timed,  # noqa: F401
-                           install_flow_timers, read_timings, stage_peaks)
+                           install_flow_timers, read_memory, read_timings, stage_peaks)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
@@ -142,7 +142,8 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         peak = rss.stop()
         stages = read_timings(timings)
         peaks = stage_peaks(timings, rss.history)
-        for f in timings.glob("*.jsonl"):
+        memory = read_memory(timings)
+        for f in timings.glob("*.jsonl*"):
             f.unlink()
         t = time.perf_counter()
         summary2 = run_flow(flow_fn, **kw)
@@ -156,7 +157,8 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
             "articles": n, "seen": summary["n_seen"], "rejected": summary["n_rejected"], "tokens": floor["tokens"],
             "wall_s": round(wall, 1), "articles_per_s": round(n / wall, 1), "tokens_per_s": round(floor["tokens"] / wall),
             "cpu_s": rss.cpu_s, "cpu_ms_per_article": round(1000 * rss.cpu_s / max(n, 1), 2),
-            "peak_rss": peak, "peak_rss_by_stage_mb": peaks, "floor": floor, "floor_ratio": round(wall / max(floor["floor_s"], 1e-9), 1),
+            "peak_rss": peak, "peak_rss_by_stage_mb": peaks, "memory_after_loads": memory,
+            "rss_timeline_mb": _timeline(rss.history), "floor": floor, "floor_ratio": round(wall / max(floor["floor_s"], 1e-9), 1),
             "stages": stages, "rerun_s": round(rerun, 1), "rerun_new": summary2["n_new"],
             "rerun_unchanged": summary2["n_unchanged"], "rerun_stages": rerun_stages,
             "warehouse_mb": round(db_mb), "loadavg_before": [round(x, 2) for x in load1],
@@ -168,6 +170,19 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         else:
             print(f"kept {work}", file=sys.stderr)
     return result
+
+
+def _timeline(history: list[tuple[float, float]], points: int = 10) -> list[int]:
+    """Peak tree RSS (without the server) in each tenth of the run: flat or growing?"""
+    if not history:
+        return []
+    t0, t1 = history[0][0], history[-1][0]
+    span = max(t1 - t0, 1e-9)
+    out = [0] * points
+    for t, mb in history:
+        i = min(int((t - t0) / span * points), points - 1)
+        out[i] = max(out[i], round(mb))
+    return out
 
 
 def print_result(r: dict[str, Any]) -> None:
@@ -185,6 +200,14 @@ def print_result(r: dict[str, Any]) -> None:
     if r.get("peak_rss_by_stage_mb"):
         print("peak RSS while each stage ran (MB, without the server): "
               + ", ".join(f"{k.removeprefix('flow.')} {v}" for k, v in r["peak_rss_by_stage_mb"].items()))
+    if r.get("rss_timeline_mb"):
+        print("peak RSS in each tenth of the run (MB, without the server): " + " ".join(map(str, r["rss_timeline_mb"])))
+    mem = r.get("memory_after_loads") or []
+    if mem:
+        pick = [mem[round(i * (len(mem) - 1) / 7)] for i in range(8)] if len(mem) > 8 else mem
+        print("after loads (flow process RSS / DuckDB duckdb_memory() MB): "
+              + " ".join(f"{m['rss_mb']}/{m['duckdb_mb']}" for m in pick)
+              + f"; max DuckDB {max(m['duckdb_mb'] for m in mem)} MB")
     f = r["floor"]
     print(f"scan floor: read {f['read_s']} s + regex {f['regex_s']} s = {f['floor_s']} s; "
           f"pipeline / floor = {r['floor_ratio']}×")

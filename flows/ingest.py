@@ -8,6 +8,7 @@ are skipped before any transform work; every batch lands in one DuckDB transacti
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from datetime import datetime, timezone
@@ -24,6 +25,15 @@ from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
 from warehouse import db, export, load
 
+# DuckDB settings of the run's writer connection (measured in /work/plan/scale2_report.md).
+# Appended data stays in memory until a checkpoint, and the buffer pool keeps every block it
+# touched up to memory_limit: both bound what DuckDB holds next to the batch frames.
+CHECKPOINT_THRESHOLD = "256MB"
+DUCKDB_MEMORY_LIMIT = "512MB"
+# refresh_marts' same-story self-join over doc_shingles failed to spill within 512 MB at ~290k
+# articles (4 replicas of the corpus); by then no batch frames are held, so DuckDB gets more.
+MARTS_MEMORY_LIMIT = "1GB"
+
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
@@ -34,27 +44,32 @@ def discover_inputs(paths: list[str]) -> tuple[list[inp.InputFile], list[dict]]:
 
 
 @task(name="read-and-parse", retries=2, retry_delay_seconds=1, **TASK_OPTS)
-def read_and_parse(files: list[inp.InputFile], fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read a batch of files and split them into records (``docs_raw``) and rejects."""
+def read_and_parse(
+    files: list[inp.InputFile], fields: dict[str, str] | None, max_records: int | None = inp.MAX_RECORDS_PER_READ,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[inp.InputFile]]:
+    """Read a batch of files and split at most ``max_records`` records into ``docs_raw`` and
+    rejects; returns the files (or the rest of a multi-record file) still to read."""
     raw, unreadable = inp.read_files(files)
-    docs_raw, rejects = _parse(raw, fields)
-    return docs_raw, pl.concat([unreadable, rejects], how="vertical_relaxed")
+    docs_raw, rejects, resume = _parse(raw, fields, max_records)
+    by_uri = {f.source_uri: f for f in files}
+    rest = [dataclasses.replace(by_uri[uri], start=start) for uri, start in resume]
+    return docs_raw, pl.concat([unreadable, rejects], how="vertical_relaxed"), rest
 
 
-def _parse(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _parse(raw: pl.DataFrame, fields: dict[str, str] | None, max_records: int | None = None):
     """Records of the payloads; unparseable inputs and oversized records become rejects."""
-    from transforms.records import records
+    from transforms.records import records_bounded
 
-    docs, rejects = records(raw, fields)
+    docs, rejects, resume = records_bounded(raw, fields, max_records)
     docs, too_long = split_oversized(docs)
-    return docs, pl.concat([rejects.select(list(inp.REJECT_SCHEMA)), too_long], how="vertical_relaxed")
+    return docs, pl.concat([rejects.select(list(inp.REJECT_SCHEMA)), too_long], how="vertical_relaxed"), resume
 
 
 @task(name="parse-records", **TASK_OPTS)
 def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Records and rejects from already-fetched payloads (feed article pages); the feed's own
     title/date/author/url win over what was guessed from the page."""
-    docs, rejects = _parse(raw, fields)
+    docs, rejects, _ = _parse(raw, fields)
     meta = [c for c in ("title_raw", "published_raw", "author_raw", "url") if c in raw.columns]
     if meta and docs.height:
         feed = raw.select("source_uri", *[pl.col(c).alias(f"{c}__feed") for c in meta])
@@ -133,11 +148,12 @@ def ingest(
     with db.writer_lock(out, wait_seconds=wait_seconds), db.connect(out) as run_con:
         # Held for the whole run so every task's connection shares this DuckDB instance: closing
         # them no longer checkpoints, and batch commits append to the WAL instead of running a
-        # checkpoint each (>16 MB per batch); the one checkpoint happens when run_con closes.
-        run_con.execute("SET checkpoint_threshold = '1GB'")
+        # checkpoint each (>16 MB per batch); a checkpoint runs every ~256 MB of WAL (at 1 GB the
+        # unwritten appends held ~800 MB at 72k articles) and when run_con closes.
+        run_con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched:
         # the stories join and the export then held 2.5-3 GB at 72k articles. Bounded, it spills.
-        run_con.execute("SET memory_limit = '1GB'")
+        run_con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
         # possibly stale: refresh and export even if this run loads nothing new
         previous_ok = load.last_run_completed(run_con)
@@ -147,11 +163,22 @@ def ingest(
             files, walk_rejects = discover_inputs(paths)
             with Progress(show_progress, total=sum(f.size for f in files)) as progress:
                 all_rejects = [pl.DataFrame(walk_rejects, schema=inp.REJECT_SCHEMA)]
-                for file_batch in inp.batches(files):
-                    docs_raw, rejects = read_and_parse(file_batch, fields)
+                # Bounded reads: a multi-record file is read MAX_RECORDS_PER_READ records at a time, so
+                # memory does not grow with one file's size. Template lines are learned per read and
+                # merged with the stored ones (as they always were per 64 MB read batch); on the
+                # 72k corpus, 10k-record reads miss 17 of 900 lines learned from all 72k at once
+                # (bylines seen in >= 20 articles of a file but < 20 of any slice): 429 articles differ.
+                reads = deque(inp.batches(files))
+                while reads:
+                    file_batch = reads.popleft()
+                    docs_raw, rejects, rest = read_and_parse(file_batch, fields, inp.MAX_RECORDS_PER_READ)
+                    if rest:
+                        reads.appendleft(rest)
                     all_rejects.append(rejects)
                     _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts, in_flight)
-                    progress.advance(sum(f.size for f in file_batch))
+                    del docs_raw
+                    pending = {f.source_uri for f in rest}
+                    progress.advance(sum(f.size for f in file_batch if f.source_uri not in pending))
                 urls = [p for p in paths if inp.is_url(p)]
                 if urls:
                     from flows.feeds import fetch_feeds
@@ -165,6 +192,7 @@ def ingest(
                 new_rejects = record_rejects(out, rejects)
                 if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
                     progress.stage("refreshing marts")
+                    run_con.execute(f"SET memory_limit = '{MARTS_MEMORY_LIMIT}'")
                     refresh_marts(out)
                     progress.stage("exporting Parquet")
                     export_parquet(out, None)
@@ -225,3 +253,25 @@ def _ingest_records(
             first = False
         load_batch(out, tables)
         counts["n_new"] += n
+        del tables
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Hand freed heap pages back to the OS after each batch (glibc ``malloc_trim``): the frames of
+    a batch are freed but glibc keeps the pages in per-thread arenas, so RSS kept the high-water
+    mark of every batch.  A no-op where glibc is absent."""
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None

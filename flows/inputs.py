@@ -16,7 +16,12 @@ from pathlib import Path
 import polars as pl
 
 REJECT_SCHEMA = {"source_uri": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8, "bytes": pl.Int64}
-INPUT_SCHEMA = {"source_uri": pl.Utf8, "payload": pl.Binary, "n_bytes": pl.Int64, "ext": pl.Utf8}
+INPUT_SCHEMA = {"source_uri": pl.Utf8, "payload": pl.Binary, "n_bytes": pl.Int64, "ext": pl.Utf8,
+                "record_start": pl.Int64}
+# Records parsed per read: a multi-record file (a 31,000-article Parquet file, a big JSON Lines
+# dump) is read in slices of this many records, so what a read holds (records, their identities
+# and the template lines learned from them) stays bounded whatever the size of one input file.
+MAX_RECORDS_PER_READ = 10_000
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class InputFile:
     source_uri: str
     path: str
     size: int
+    start: int = 0  # first record to parse (a later slice of a multi-record file)
 
 
 def is_url(text: str) -> bool:
@@ -95,10 +101,12 @@ def batches(files: list[InputFile], max_files: int = 2000, max_bytes: int = 64 <
 
 
 def read_files(files: list[InputFile], max_bytes: int = 256 << 20) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``inputs(source_uri, payload, n_bytes, ext)`` and rejects for files that can't be read."""
+    """``inputs(source_uri, payload, n_bytes, ext, record_start)`` and rejects for files that can't be read."""
     rows, rejects = [], []
     for f in files:
         if f.size > max_bytes:
+            if f.start:
+                continue  # rejected when its first slice was read
             rejects.append({"source_uri": f.source_uri, "reason": "too_large",
                             "detail": f"{f.size} bytes is over the {max_bytes}-byte limit per file", "bytes": f.size})
             continue
@@ -109,5 +117,6 @@ def read_files(files: list[InputFile], max_bytes: int = 256 << 20) -> tuple[pl.D
                             "detail": f"cannot read: {exc.strerror}", "bytes": f.size})
             continue
         ext = os.path.splitext(f.path)[1].lower()
-        rows.append({"source_uri": f.source_uri, "payload": data, "n_bytes": len(data), "ext": ext})
+        rows.append({"source_uri": f.source_uri, "payload": data, "n_bytes": len(data), "ext": ext,
+                     "record_start": f.start})
     return pl.DataFrame(rows, schema=INPUT_SCHEMA), pl.DataFrame(rejects, schema=REJECT_SCHEMA)

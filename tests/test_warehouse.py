@@ -94,3 +94,30 @@ def test_load_batch_rolls_back_on_failure(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     load.load_batch(con, {"documents": docs})
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+
+
+def test_every_declared_key_is_unique(seeds_warehouse: Path) -> None:
+    """Keys DuckDB does not enforce (``enforce_key=False``: the big per-document child tables) still
+    hold: one row per key value after a real run."""
+    from warehouse.ddl import quote_ident
+    from warehouse.schema import TABLES
+
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        for t in TABLES:
+            if not t.primary_key:
+                continue
+            key = ", ".join(quote_ident(k) for k in t.primary_key)
+            n, distinct = con.execute(
+                f"SELECT count(*), count(DISTINCT ({key})) FROM {quote_ident(t.name)}").fetchone()
+            assert n == distinct, f"{t.name}: {n} rows but {distinct} distinct ({key})"
+        assert con.execute("SELECT count(*) FROM sentences").fetchone()[0] > 0
+
+
+def test_unenforced_keys_are_not_indexes(tmp_path: Path) -> None:
+    from warehouse.schema import TABLES
+
+    with db.connect(tmp_path) as con:
+        constrained = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+    assert {t.name for t in TABLES if t.primary_key and t.enforce_key} == constrained
+    assert {"sentences", "mentions", "quotes", "time_expressions", "removed_lines", "staged_records"}.isdisjoint(constrained)

@@ -5,6 +5,11 @@ DataFrame for tabular inputs), rejects a list of ``{source_uri, reason, detail}`
 ANT pseudo-XML (``<DOC><TITLE>…</TITLE><TIME>…</TIME><TEXT>…</TEXT></DOC>``), HTML (trafilatura),
 JSON (array / object / object holding an array), JSON Lines, RSS/Atom-like XML, plain text,
 CSV/TSV and Parquet (Polars).
+
+Every parser takes a record window ``(start, limit)`` (``limit`` None = all) and returns
+``(docs, rejects, n_total)``: only records ``start … start+limit-1`` of the file are built, and
+``n_total`` says how many the file holds, so a big multi-record file is read in bounded slices
+(``flows.inputs``) with the same ``file#i`` record URIs as a whole read.
 """
 from __future__ import annotations
 
@@ -92,9 +97,16 @@ def _no_text(uri: str, cols: list[str], what: str) -> dict:
                       f"use --field text=FIELD"}
 
 
-def _dict_records(uri: str, items: list, fmap: FieldMap, what: str, multi: bool):
+def _window(n_total: int, start: int, limit: int | None) -> range:
+    """Indexes of the records to build: ``start … start+limit-1`` clipped to the file."""
+    stop = n_total if limit is None else min(n_total, start + limit)
+    return range(min(start, n_total), stop)
+
+
+def _dict_records(uri: str, items: list, fmap: FieldMap, what: str, multi: bool, first: int = 0):
+    """Records of ``items``, which are the file's records ``first, first+1, …``."""
     docs, rejects = [], []
-    for i, item in enumerate(items):
+    for i, item in enumerate(items, start=first):
         ruri = f"{uri}#{i}" if multi else uri
         if not isinstance(item, dict):
             rejects.append({"source_uri": ruri, "reason": "not_a_record",
@@ -116,27 +128,37 @@ def _dict_records(uri: str, items: list, fmap: FieldMap, what: str, multi: bool)
     return docs, rejects
 
 
-def parse_json(uri: str, text: str, fmap: FieldMap):
+def _single(parsed: tuple[list, list], start: int) -> tuple[list, list, int]:
+    """A one-record file: its record only in the first window."""
+    docs, rejects = parsed if start == 0 else ([], [])
+    return docs, rejects, 1
+
+
+def parse_json(uri: str, text: str, fmap: FieldMap, start: int = 0, limit: int | None = None):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [{"source_uri": uri, "reason": "invalid_json", "detail": f"JSON error: {exc}"[:300]}]
+        return _single(([], [{"source_uri": uri, "reason": "invalid_json", "detail": f"JSON error: {exc}"[:300]}]), start)
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
         if fmap.resolve([str(k) for k in data])["raw_text"] is None and lists:
             data = lists[0]  # {"articles": [...]} style wrapper
         else:
-            return _dict_records(uri, [data], fmap, "JSON object", multi=False)
+            return _single(_dict_records(uri, [data], fmap, "JSON object", multi=False), start)
     if not isinstance(data, list):
-        return [], [{"source_uri": uri, "reason": "not_a_record",
-                     "detail": f"JSON top level is a {type(data).__name__}, not an array or object"}]
-    return _dict_records(uri, data, fmap, "JSON array", multi=True)
+        return _single(([], [{"source_uri": uri, "reason": "not_a_record",
+                              "detail": f"JSON top level is a {type(data).__name__}, not an array or object"}]), start)
+    w = _window(len(data), start, limit)
+    docs, rejects = _dict_records(uri, data[w.start:w.stop], fmap, "JSON array", multi=True, first=w.start)
+    return docs, rejects, len(data)
 
 
-def parse_jsonl(uri: str, text: str, fmap: FieldMap):
+def parse_jsonl(uri: str, text: str, fmap: FieldMap, start: int = 0, limit: int | None = None):
     docs, rejects = [], []
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    for i, ln in enumerate(lines):
+    w = _window(len(lines), start, limit)
+    for i in w:
+        ln = lines[i]
         try:
             item = json.loads(ln)
         except json.JSONDecodeError as exc:
@@ -146,13 +168,14 @@ def parse_jsonl(uri: str, text: str, fmap: FieldMap):
         d, r = _dict_records(f"{uri}#{i}", [item], fmap, "JSON Lines record", multi=False)
         docs += d
         rejects += r
-    return docs, rejects
+    return docs, rejects, len(lines)
 
 
-def parse_ant(uri: str, text: str):
+def parse_ant(uri: str, text: str, start: int = 0, limit: int | None = None):
     blocks = _ANT_DOC_RE.findall(text)
     docs, rejects = [], []
-    for i, block in enumerate(blocks):
+    for i in _window(len(blocks), start, limit):
+        block = blocks[i]
         ruri = f"{uri}#{i}" if len(blocks) > 1 else uri
         tags = {k.upper(): v.strip() for k, v in _ANT_TAG_RE.findall(block)}
         body = tags.get("TEXT") or ""
@@ -163,7 +186,7 @@ def parse_ant(uri: str, text: str):
                      "published_raw": tags.get("TIME") or tags.get("DATE") or None,
                      "url": tags.get("URL") or None, "author_raw": tags.get("AUTHOR") or None,
                      "source_name": tags.get("SRC") or _source_from_uri(uri)})
-    return docs, rejects
+    return docs, rejects, len(blocks)
 
 
 def parse_html(uri: str, text: str):
@@ -182,20 +205,21 @@ def parse_html(uri: str, text: str):
              "source_name": source or _source_from_uri(uri)}], []
 
 
-def parse_xml(uri: str, text: str, fmap: FieldMap):
+def parse_xml(uri: str, text: str, fmap: FieldMap, start: int = 0, limit: int | None = None):
     import xml.etree.ElementTree as ET
 
     try:
         root = ET.fromstring(text.lstrip("\ufeff"))
     except ET.ParseError as exc:
-        return [], [{"source_uri": uri, "reason": "invalid_xml", "detail": f"XML error: {exc}"[:300]}]
+        return _single(([], [{"source_uri": uri, "reason": "invalid_xml", "detail": f"XML error: {exc}"[:300]}]), start)
 
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1].lower()
 
     items = [el for el in root.iter() if local(el.tag) in _XML_ITEMS] or [root]
+    w = _window(len(items), start, limit)
     records = []
-    for el in items:
+    for el in items[w.start:w.stop]:
         rec: dict[str, str] = {}
         for child in el:
             val = child.text or child.attrib.get("href") or ""
@@ -206,45 +230,62 @@ def parse_xml(uri: str, text: str, fmap: FieldMap):
                     rec["text"] = rec[alt]
                     break
         records.append(rec)
-    return _dict_records(uri, records, fmap, "XML item", multi=len(records) > 1)
+    docs, rejects = _dict_records(uri, records, fmap, "XML item", multi=len(items) > 1, first=w.start)
+    return docs, rejects, len(items)
 
 
-def parse_text_payload(uri: str, text: str, ext: str, fmap: FieldMap):
-    """Dispatch decoded text by extension, sniffing the content when the extension is vague."""
+def parse_text_payload(uri: str, text: str, ext: str, fmap: FieldMap, start: int = 0, limit: int | None = None):
+    """Dispatch decoded text by extension, sniffing the content when the extension is vague.
+    Returns ``(docs, rejects, n_total)`` for the record window ``start``/``limit``."""
     head = text[:2000].lstrip("\ufeff \t\r\n")
     if _DOC_SNIFF_RE.match(head) or (ext in ("", ".xml", ".txt", ".sgml") and "<DOC>" in text[:5000]):
-        return parse_ant(uri, text)
+        return parse_ant(uri, text, start, limit)
     if ext == ".jsonl" or ext == ".ndjson":
-        return parse_jsonl(uri, text, fmap)
+        return parse_jsonl(uri, text, fmap, start, limit)
     if ext == ".json" or (ext in ("", ".txt") and head[:1] in ("[", "{")):
         if ext != ".json" and head[:1] == "{" and "\n{" in text.strip():
-            return parse_jsonl(uri, text, fmap)
-        return parse_json(uri, text, fmap)
+            return parse_jsonl(uri, text, fmap, start, limit)
+        return parse_json(uri, text, fmap, start, limit)
     if ext in (".html", ".htm", ".xhtml") or (ext in ("", ".txt") and _HTML_SNIFF_RE.match(head)):
-        return parse_html(uri, text)
+        return _single(parse_html(uri, text), start)
     if ext in (".xml", ".rss", ".atom"):
-        return parse_xml(uri, text, fmap)
-    return [{"source_uri": uri, "raw_text": text, "title_raw": None, "published_raw": None,
-             "url": None, "author_raw": None, "source_name": _source_from_uri(uri)}], []
+        return parse_xml(uri, text, fmap, start, limit)
+    return _single(([{"source_uri": uri, "raw_text": text, "title_raw": None, "published_raw": None,
+                      "url": None, "author_raw": None, "source_name": _source_from_uri(uri)}], []), start)
 
 
-def parse_tabular_payload(uri: str, data: bytes, ext: str, fmap: FieldMap):
-    """CSV/TSV/Parquet → DataFrame in the docs_raw layout (field mapping as Polars expressions)."""
+def parse_tabular_payload(uri: str, data: bytes, ext: str, fmap: FieldMap, start: int = 0, limit: int | None = None):
+    """CSV/TSV/Parquet → DataFrame in the docs_raw layout (field mapping as Polars expressions).
+
+    Returns ``(docs, rejects, n_total)`` for rows ``start … start+limit-1``; Parquet is scanned,
+    so only those rows are decoded (a 31,000-article file is never one frame)."""
+    what = "Parquet file" if ext == ".parquet" else "CSV"
     try:
         if ext == ".parquet":
-            df = pl.read_parquet(io.BytesIO(data))
+            lf = pl.scan_parquet(io.BytesIO(data))
+            columns = lf.collect_schema().names()
+            n_total = lf.select(pl.len()).collect().item()
+            m = fmap.resolve(columns)
+            if m["raw_text"] is None:
+                return [], ([_no_text(uri, columns, what)] if start == 0 else []), 1
+            w = _window(n_total, start, limit)
+            used = list(dict.fromkeys(c for c in m.values() if c is not None))
+            df = lf.select(used).slice(w.start, len(w)).collect()
         else:
             df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator="\t" if ext == ".tsv" else ",",
                              truncate_ragged_lines=True, raise_if_empty=False)
+            n_total = df.height
+            m = fmap.resolve(df.columns)
+            if m["raw_text"] is None:
+                return [], ([_no_text(uri, df.columns, what)] if start == 0 else []), 1
+            w = _window(n_total, start, limit)
+            df = df.slice(w.start, len(w))
     except Exception as exc:
-        return [], [{"source_uri": uri, "reason": "invalid_table",
-                     "detail": f"could not read {ext or 'table'}: {type(exc).__name__}: {exc}"[:300]}]
-    what = "Parquet file" if ext == ".parquet" else "CSV"
-    m = fmap.resolve(df.columns)
-    if m["raw_text"] is None:
-        return [], [_no_text(uri, df.columns, what)]
-    if df.height == 0:
-        return [], [{"source_uri": uri, "reason": "no_records", "detail": f"{what} has no rows"}]
+        return [], ([{"source_uri": uri, "reason": "invalid_table",
+                      "detail": f"could not read {ext or 'table'}: {type(exc).__name__}: {exc}"[:300]}]
+                    if start == 0 else []), 1
+    if n_total == 0:
+        return [], [{"source_uri": uri, "reason": "no_records", "detail": f"{what} has no rows"}], 0
 
     def as_utf8(col: str | None) -> pl.Expr:
         if col is None:
@@ -255,11 +296,11 @@ def parse_tabular_payload(uri: str, data: bytes, ext: str, fmap: FieldMap):
         return pl.col(col).cast(pl.Utf8, strict=False)
 
     out = df.select(
-        (pl.lit(uri + "#") + pl.int_range(pl.len()).cast(pl.Utf8)).alias("source_uri"),
+        (pl.lit(uri + "#") + pl.int_range(w.start, w.start + pl.len()).cast(pl.Utf8)).alias("source_uri"),
         *[as_utf8(m[f]).alias(f) for f in _FIELDS],
     ).with_columns(pl.col("source_name").fill_null(pl.lit(_source_from_uri(uri), dtype=pl.Utf8)))
     empty = pl.col("raw_text").is_null() | (pl.col("raw_text").str.strip_chars() == "")
     rejects = out.filter(empty).select(
         "source_uri", pl.lit("empty_text").alias("reason"),
         pl.lit(f"column '{m['raw_text']}' is empty").alias("detail")).to_dicts()
-    return out.filter(~empty), rejects
+    return out.filter(~empty), rejects, n_total

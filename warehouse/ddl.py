@@ -16,7 +16,7 @@ def create_table_sql(table: Table) -> str:
     cols = [
         f"{quote_ident(c.name)} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in table.columns
     ]
-    if table.primary_key:
+    if table.primary_key and table.enforce_key:
         cols.append(f"PRIMARY KEY ({', '.join(quote_ident(k) for k in table.primary_key)})")
     return f"CREATE TABLE IF NOT EXISTS {quote_ident(table.name)} (\n  " + ",\n  ".join(cols) + "\n)"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import islice
 
 import polars as pl
 
@@ -60,6 +61,11 @@ _TOKEN = re.compile(r"\S+")
 _GUILLEMET = re.compile("[«»]")
 _ANY_QUOTE = re.compile('[«"“]')
 _BOUNDARY = re.compile(r"[.!؟?\n]")
+_SENT = re.compile(r"[^.!؟?\n]+")
+_CURLY = re.compile(r"“([^”]+)”")
+_DQUOTE = re.compile('"')
+_ROLE_STOP_MARK = re.compile('[«»"“”(]')
+_APPOS_GAP_MARK = re.compile(r"[.!؟:،,«»\"]")
 _MIN_WORDS = 3
 _SUBJECT_WINDOW = 60
 
@@ -67,10 +73,15 @@ _SUBJECT_WINDOW = 60
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of quoted text without its marks: ``'قال «نعم، هذا صحيح تماما»'`` → [(5, 24)]."""
     spans = []
-    if not _ANY_QUOTE.search(text):
-        return []
-    for para in re.finditer(r"[^\n]+", text):
-        p0, p = para.start(), para.group()
+    next_para = 0
+    # only paragraphs (runs of non-newline characters) that hold a quote mark can hold a quote
+    for mark in _ANY_QUOTE.finditer(text):
+        if mark.start() < next_para:
+            continue
+        p0 = text.rfind("\n", 0, mark.start()) + 1
+        p1 = text.find("\n", mark.start())
+        p1 = len(text) if p1 < 0 else p1
+        next_para, p = p1, text[p0:p1]
         depth, start = 0, -1
         for g in _GUILLEMET.finditer(p):
             i, c = g.start(), g.group()
@@ -84,9 +95,9 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
                     spans.append((p0 + start, p0 + i))
         if depth > 0 and p.rfind("»") > start:
             spans.append((p0 + start, p0 + p.rfind("»")))
-        for m in re.finditer(r"“([^”]+)”", p):
+        for m in _CURLY.finditer(p):
             spans.append((p0 + m.start(1), p0 + m.end(1)))
-        marks = [m.start() for m in re.finditer('"', p)]
+        marks = [m.start() for m in _DQUOTE.finditer(p)]
         for a, b in zip(marks[::2], marks[1::2]):
             spans.append((p0 + a + 1, p0 + b))
     out = []
@@ -101,15 +112,16 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _role(text: str, pos: int, limit: int, pers_starts: set[int]) -> tuple[int, int] | None:
-    toks = [m for m in _TOKEN.finditer(text, pos, limit)]
-    if not toks or toks[0].group().strip("،,:") not in _ROLE_WORDS:
+    first = _TOKEN.search(text, pos, limit)
+    if first is None or first.group().strip("،,:") not in _ROLE_WORDS:
         return None
+    toks = list(islice(_TOKEN.finditer(text, first.start(), limit), 4))
     end = toks[0].end()
     if toks[0].group()[-1] in "،,:":
         return (toks[0].start(), end - 1)
     for t in toks[1:4]:
         w = t.group()
-        if t.start() in pers_starts or w.strip("،,:") in _STOP or re.search('[«»"“”(]', w):
+        if t.start() in pers_starts or w.strip("،,:") in _STOP or _ROLE_STOP_MARK.search(w):
             break
         end = t.end() - (1 if w[-1] in "،,:" else 0)
         if w[-1] in "،,:":
@@ -120,9 +132,20 @@ def _role(text: str, pos: int, limit: int, pers_starts: set[int]) -> tuple[int, 
 class _Doc:
     def __init__(self, doc_id: str, text: str, ments: list[tuple]) -> None:
         self.doc_id, self.text = doc_id, text
-        self.pers = [m for m in ments if m[3] == "PERS"]
+        self.pers = [m for m in ments if m[3] == "PERS"]  # sorted by start (see quotes())
+        self._pers_s = [m[0] for m in self.pers]
         self.pers_starts = {m[0] for m in ments}  # role phrases stop at any mention
-        self.appos = []  # (pos, role key, entity_id, surface)
+        self._appos: list | None = None
+
+    @property
+    def appos(self) -> list:
+        """(pos, role key, entity_id, surface) of role phrases in apposition with a PERS mention."""
+        if self._appos is None:
+            self._appos = self._appositions()
+        return self._appos
+
+    def _appositions(self) -> list:
+        text, appos = self.text, []
         for s, e, surf, _lab, eid in self.pers:
             # earliest role word of the 60 characters before the name whose phrase reaches it
             for t in _TOKEN.finditer(text, max(0, s - 60), s):
@@ -131,13 +154,17 @@ class _Doc:
                 r = _role(text, t.start(), s, self.pers_starts)
                 gap = text[r[1]:s] if r else ""
                 words = gap.split()
-                if (r and len(gap) <= 25 and not re.search(r"[.!؟:،,«»\"]", gap)
+                if (r and len(gap) <= 25 and not _APPOS_GAP_MARK.search(gap)
                         and not (words and words[-1] in _PREPS)):
-                    self.appos.append((s, key_of(text[r[0]:r[1]]), eid, surf))
+                    appos.append((s, key_of(text[r[0]:r[1]]), eid, surf))
                     break
+        return appos
 
     def _person_after(self, a: int, b: int):
-        for s, e, surf, _lab, eid in self.pers:
+        for i in range(bisect.bisect_left(self._pers_s, a), len(self.pers)):
+            s, e, surf, _lab, eid = self.pers[i]
+            if s >= b:
+                break
             if a <= s < b:
                 prev = self.text[max(a, s - 8):s].split()
                 if prev and prev[-1] in _PREPS:
@@ -154,7 +181,7 @@ class _Doc:
         if who:
             found.append((who[2], who[:2]))
         starts = [v.end() for v in _VERB_RE.finditer(self.text, a, b)]
-        starts += [t.end() for t in list(_TOKEN.finditer(self.text, a, b))[:2]]
+        starts += [t.end() for t in islice(_TOKEN.finditer(self.text, a, b), 2)]
         for pos in sorted(set(starts)):
             r = _role(self.text, pos, b, self.pers_starts)
             if r:
@@ -175,19 +202,24 @@ class _Doc:
 
     def quotes(self) -> list[dict]:
         rows, last_subject, last_end = [], None, 0
+        spans = quote_spans(self.text)
+        if not spans:
+            return rows
         ends = [m.end() for m in _BOUNDARY.finditer(self.text)]
-        for qs, qe in quote_spans(self.text):
+        for qs, qe in spans:
             # subjects of sentences between the previous quote and this one
             i = bisect.bisect_right(ends, qs) - 1
             b = ends[i] if i >= 0 else 0
-            for sent in re.finditer(r"[^.!؟?\n]+", self.text[last_end:b]):
-                s0 = last_end + sent.start()
-                subj = self._subject(s0, min(s0 + _SUBJECT_WINDOW, last_end + sent.end()))
-                last_subject = subj or last_subject
+            # (only the last of them that has one counts: scan backwards and stop there)
+            for sent in reversed(list(_SENT.finditer(self.text, last_end, b))):
+                s0 = sent.start()
+                subj = self._subject(s0, min(s0 + _SUBJECT_WINDOW, sent.end()))
+                if subj:
+                    last_subject = subj
+                    break
             verb, who = None, None
-            verbs = [v for v in _VERB_RE.finditer(self.text, b, qs)]
-            if verbs:
-                v = verbs[0]
+            v = _VERB_RE.search(self.text, b, qs)  # the first reporting verb before the quote
+            if v:
                 verb = self.text[v.start():v.end()].strip()
                 who = self._person_after(v.end(), qs)
                 who = who[:2] if who else None
@@ -199,10 +231,10 @@ class _Doc:
             else:
                 m = _BOUNDARY.search(self.text, qe + 1)
                 se = m.start() if m else len(self.text)
-                after = [v for v in _VERB_RE.finditer(self.text, qe, se)]
+                after = _VERB_RE.search(self.text, qe, se)
                 if after:
-                    verb = self.text[after[0].start():after[0].end()].strip()
-                    who = self._person_after(after[0].end(), se)
+                    verb = self.text[after.start():after.end()].strip()
+                    who = self._person_after(after.end(), se)
                     who = who[:2] if who else self._subject(b, qs)
             if who:
                 last_subject = who
@@ -215,9 +247,21 @@ class _Doc:
         return rows
 
 
-def _is_name(s: int, e: int, ments: list[tuple]) -> bool:
-    """«مركز كارنيجي روسيا وأوراسيا» quotes a name, not a statement."""
-    return any(ms <= s + 1 and me >= e - 1 for ms, me, *_ in ments)
+class _Names:
+    """``covers(s, e)``: is there a mention with start ≤ s+1 and end ≥ e-1?  «مركز كارنيجي روسيا
+    وأوراسيا» quotes a name, not a statement.  ``ments`` sorted by start; a bisect over the starts
+    and a running maximum of the ends instead of a scan of every mention per quote."""
+
+    def __init__(self, ments: list[tuple]) -> None:
+        self.starts = [m[0] for m in ments]
+        self.max_end, top = [], None
+        for m in ments:
+            top = m[1] if top is None or m[1] > top else top
+            self.max_end.append(top)
+
+    def covers(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s + 1)
+        return i > 0 and self.max_end[i - 1] >= e - 1
 
 
 def quotes(docs: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
@@ -239,6 +283,9 @@ def quotes(docs: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
     for doc_id, text in docs.select("doc_id", "clean_text").iter_rows():
         if text:
             ments = by_doc.get(doc_id, [])
-            rows.extend(q for q in _Doc(doc_id, text, ments).quotes()
-                        if not _is_name(q["start_char"], q["end_char"], ments))
+            found = _Doc(doc_id, text, ments).quotes()
+            if found and ments:
+                names = _Names(ments)
+                found = [q for q in found if not names.covers(q["start_char"], q["end_char"])]
+            rows.extend(found)
     return pl.DataFrame(rows, schema=QUOTE_COLUMNS)

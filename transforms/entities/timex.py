@@ -72,7 +72,9 @@ _PREP = "(?:في|منذ|شهر|خلال|حتى|بداية|نهاية|منتصف|
 _SEP = "\\s*[/،,]?\\s*"
 _UNIT = "(?:الشهر|الأسبوع|الاسبوع|العام|السنة)"
 _PATTERNS = [
-    ("date", re.compile(f"(?P<d>{_NUM}{{1,2}})\\s*{_MONX}(?:{_SEP}(?P<y>{_NUM}{{4}}))?"
+    # [0-9][0-9]? rather than [0-9]{1,2}: the same matches, but ``re`` can then skip to the next
+    # digit instead of trying the pattern at every position (2x faster)
+    ("date", re.compile(f"(?P<d>{_NUM}{_NUM}?)\\s*{_MONX}(?:{_SEP}(?P<y>{_NUM}{{4}}))?"
                         f"(?:\\s+{_DIR})?(?![{_L}])")),
     ("month", re.compile(f"{_MONX}(?:{_SEP}(?P<y>{_NUM}{{4}})|\\s+{_DIR})")),
     ("month", re.compile(f"{_PREP}(?P<x>{_MONX})(?![{_L}])")),
@@ -84,6 +86,17 @@ _PATTERNS = [
                             f"(?![{_L}])")),
 ]
 _LETTER = re.compile(f"[{_L}]")
+
+
+def _gate(pattern: str) -> str:
+    """A Rust-regex (Polars) pattern matching wherever ``pattern`` can match: the same pattern
+    without its ``(?![letter])`` look-aheads (which the Rust engine lacks) and with ``\\s``
+    widened to Python's whitespace (which also counts U+001C–U+001F).  A document it does not
+    match cannot hold that kind of expression, so ``re`` never scans it for that kind."""
+    return pattern.replace(f"(?![{_L}])", "").replace("\\s", "[\\s\\x1c-\\x1f]")
+
+
+_GATES = [_gate(rx.pattern) for _, rx in _PATTERNS]
 _ORDINAL_DAY = re.compile("\\s+ال[\u0621-\u064a]")
 
 
@@ -170,11 +183,15 @@ def _value(kind: str, m: re.Match, pub: date | None) -> str | None:
     return f"{pub.year + step:04d}"
 
 
-def find_time_expressions(text: str, published: datetime | date | None) -> list[tuple]:
-    """``(start, end, surface, value)`` for one text, longest match first, no overlaps."""
+def find_time_expressions(text: str, published: datetime | date | None,
+                          kinds: tuple[bool, ...] | None = None) -> list[tuple]:
+    """``(start, end, surface, value)`` for one text, longest match first, no overlaps.
+    ``kinds`` (one flag per pattern, from the Polars gates) skips patterns that cannot match."""
     pub = published.date() if isinstance(published, datetime) else published
     hits = []
-    for kind, rx in _PATTERNS:
+    for i, (kind, rx) in enumerate(_PATTERNS):
+        if kinds is not None and not kinds[i]:
+            continue
         for m in rx.finditer(text):
             if not _word_start(text, m.start(), kind == "date"):
                 continue
@@ -195,13 +212,17 @@ def time_expressions(docs: pl.DataFrame) -> pl.DataFrame:
     """Input ``doc_id, clean_text, published_at`` → time_expression_id, doc_id, surface, value,
     start_char, end_char.  Example (published 2023-02-21): ``غداً الأربعاء`` → ``2023-02-22``.
     """
-    pub_col = "published_at" if "published_at" in docs.columns else None
+    pub = pl.col("published_at") if "published_at" in docs.columns else pl.lit(None, pl.Datetime("us"))
+    # one vectorized pass per pattern in Polars' regex engine decides which documents can hold
+    # each kind; Python's ``re`` (look-arounds, group logic) then only scans those
+    gates = [pl.col("clean_text").str.contains(g).fill_null(False).alias(f"_k{i}") for i, g in enumerate(_GATES)]
+    todo = (docs.select("doc_id", "clean_text", pub.alias("_pub"), *gates)
+            .filter(pl.any_horizontal([f"_k{i}" for i in range(len(_GATES))])))
     rows = []
-    for r in docs.iter_rows(named=True):
-        text = r["clean_text"]
+    for doc_id, text, published, *kinds in todo.iter_rows():
         if not text:
             continue
-        for s, e, surface, value in find_time_expressions(text, r[pub_col] if pub_col else None):
-            rows.append({"time_expression_id": stable_id(r["doc_id"], s), "doc_id": r["doc_id"],
+        for s, e, surface, value in find_time_expressions(text, published, tuple(kinds)):
+            rows.append({"time_expression_id": stable_id(doc_id, s), "doc_id": doc_id,
                          "surface": surface, "value": value, "start_char": s, "end_char": e})
     return pl.DataFrame(rows, schema=TIMEX_COLUMNS)
