@@ -69,7 +69,7 @@ def run(
     out: OutOpt = Path("data"),
     field: Annotated[list[str], typer.Option("--field", help="Map a record field, e.g. --field text=content (repeatable).")] = [],
     batch_size: Annotated[int, typer.Option(help="Articles per transform batch.")] = 2000,
-    ner: Annotated[str, typer.Option("--ner", help="NER backend: default (shipped model) or camel (needs camel-tools' BERT data).")] = "default",
+    ner: Annotated[str, typer.Option("--ner", help="NER backend: default (the shipped BiLSTM), crf (the shipped CRF) or camel (needs camel-tools' BERT data).")] = "default",
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run on the same warehouse.")] = 0.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,

@@ -133,7 +133,7 @@ TABLES: tuple[Table, ...] = (
             C("surface", "VARCHAR", "Mention text as written (e.g. `وانغ يي`).", False),
             C("label", "VARCHAR", "Entity type: `PERS`, `LOC`, `ORG` or `MISC`.", False),
             C("score", "DOUBLE", "Tagger confidence in [0, 1]."),
-            C("method", "VARCHAR", "What produced it: `crf`, `neural`, `camel`, `doc_consistency`, …", False),
+            C("method", "VARCHAR", "What produced it: `neural` (the default BiLSTM), `crf`, `camel`, or `consistency` (the document-level pass tagged a recurrence of a name found elsewhere in the article)", False),
             C("entity_id", "VARCHAR", "Key of the resolved entity in `entities` (after cross-document merges)."),
             C("entity_id_local", "VARCHAR", "Entity as resolved within the document, before cross-document merges."),
         ),
