@@ -47,8 +47,14 @@ def load_model(path: str | None = None):
 @lru_cache(maxsize=4)
 def fast_tagger(path: str | None = None):
     """The inference view (``infer.FastTagger``) of a neural model, cached per process."""
+    import torch
+
     from transforms.ner.infer import FastTagger
 
+    # One intra-op thread: the recurrent step works on small [2, B, 64] tensors, and a second thread
+    # cost more in hand-offs than it saved (bench/ner_speed.py, 1,500 articles: 24.8k tokens/s with
+    # 2 threads against 32.7k with 1). Both cores are used by running two batches or processes.
+    torch.set_num_threads(1)
     net, feat = load_model(path)
     return FastTagger(net, feat)
 
