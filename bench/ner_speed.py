@@ -36,14 +36,16 @@ def sentence_frame(docs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["sentence_id", "doc_id", "start_char", "text"], orient="row")
 
 
-def _init(backend: str, model: str | None, threads: int, warm: pl.DataFrame) -> None:
-    """Worker start-up: pin torch threads, load the model and warm it on articles outside the sample."""
+def _init(backend: str, model: str | None, threads: int, warm: pl.DataFrame, ready) -> None:
+    """Worker start-up: load the model, warm it on articles outside the sample, pin torch threads
+    (after loading, which sets one thread), then wait at ``ready`` until every worker is warm."""
     import torch
 
     from transforms.ner import mentions
 
-    torch.set_num_threads(threads)
     mentions(warm, backend=backend, model_path=model)
+    torch.set_num_threads(threads)
+    ready.wait()
 
 
 def _run(backend: str, model: str | None, sents: pl.DataFrame) -> tuple[float, int]:
@@ -81,9 +83,16 @@ def main() -> None:
     shard_of = sents["doc_id"].rank("dense") % args.procs
     shards = [sents.filter(shard_of == k) for k in range(args.procs)]
     # spawn, not fork: Polars' thread pool must not be forked
-    with ProcessPoolExecutor(args.procs, mp_context=multiprocessing.get_context("spawn"), initializer=_init,
-                             initargs=(args.backend, args.model, args.threads, warm)) as pool:
-        list(pool.map(time.sleep, [0.5] * args.procs))  # every worker initialised before timing
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(args.procs + 1)
+    with ProcessPoolExecutor(args.procs, mp_context=ctx, initializer=_init,
+                             initargs=(args.backend, args.model, args.threads, warm, ready)) as pool:
+        # submitting one task per worker starts every worker; the barrier holds the clock until
+        # all of them have loaded and warmed the model
+        started = [pool.submit(time.sleep, 0) for _ in range(args.procs)]
+        ready.wait()
+        for f in started:
+            f.result()
         t0 = time.perf_counter()
         results = list(pool.map(_run, [args.backend] * args.procs, [args.model] * args.procs, shards))
         dt = time.perf_counter() - t0

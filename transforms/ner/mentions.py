@@ -20,7 +20,7 @@ import polars as pl
 
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
-from transforms.ner.tagger import DEFAULT_BACKEND, fast_tagger, tag_with
+from transforms.ner.tagger import fast_tagger, resolved_backend, tag_with
 from transforms.ner.text import norm, token_surfaces, tokenize, word_key
 
 SCHEMA = {
@@ -41,7 +41,7 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
     rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
     words = [token_surfaces(r["text"] or "") for r in rows]
     found: list[list[tuple[int, int, str, float, str]]]
-    if (DEFAULT_BACKEND if backend == "default" else backend) == "neural":
+    if resolved_backend(backend) == "neural":
         # spans straight from the tag arrays: no per-token (tag, probability) tuples
         found = [[(a, b, label, sc, "neural") for a, b, label, sc in sent]
                  for sent in fast_tagger(model_path).spans(words)]

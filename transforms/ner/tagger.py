@@ -80,10 +80,14 @@ def tag_sentences_crf(token_lists: list[list[str]], model_dir: str | None = None
     return [tagger.tag(toks) for toks in token_lists]
 
 
+def resolved_backend(backend: str) -> str:
+    """The backend that ``backend`` names (``"default"`` → ``DEFAULT_BACKEND``)."""
+    return DEFAULT_BACKEND if backend == "default" else backend
+
+
 def tag_with(backend: str, token_lists: list[list[str]], model_path: str | None = None) -> tuple[list, str]:
     """``(tags, method name)`` for ``backend`` in ``BACKENDS``."""
-    if backend == "default":
-        backend = DEFAULT_BACKEND
+    backend = resolved_backend(backend)
     if backend == "neural":
         return tag_sentences(token_lists, model_path), "neural"
     if backend == "crf":
