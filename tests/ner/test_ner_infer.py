@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from transforms.ner import read_conll, train
+from transforms.ner.features import MAX_CHARS
 from transforms.ner.infer import FastTagger
 from transforms.ner.model import TAGS, viterbi
 from transforms.ner.training import load
@@ -17,6 +18,9 @@ FIX = Path(__file__).parent / "fixtures"
 def _reference(net, feat, sents: list[list[str]]) -> list[list[str]]:
     with torch.inference_mode():
         enc = feat.encode_batch(sents)
+        # FastTagger pads every surface's characters to MAX_CHARS (see infer._char_tables)
+        chars = enc["types_char"]
+        enc["types_char"] = torch.nn.functional.pad(chars, (0, MAX_CHARS - chars.shape[1]))
         logp = torch.log_softmax(net(enc).float(), dim=-1)
         return [[TAGS[i] for i in p] for p in viterbi(logp, enc["lengths"])]
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 import threading
 
 import torch
+import torch.nn.functional as F
 
-from transforms.ner.features import Featurizer
+from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
 from transforms.ner.model import TAGS, NerNet, viterbi
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
 CACHE_ROWS = 60_000  # per tier; float16 rows of 2×4h: ~60 MB per tier at hidden 64, bounded
+STORE_CHUNK = 1024  # surfaces per char-CNN step (bounds its [chunk, ≤21, 150] temporaries)
 
 
 class FastTagger:
@@ -39,10 +41,17 @@ class FastTagger:
         lstm = net.seq
         self.hidden = lstm.hidden_size
         with torch.no_grad():
-            self.w_ih = torch.stack([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float()  # [2, 4h, d]
+            g2 = torch.ones(4 * self.hidden)
+            g2[2 * self.hidden : 3 * self.hidden] = 2.0  # gate order i, f, g, o; g is doubled (see _bilstm)
+            self.w_ih = torch.stack([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float() * g2[:, None]  # [2, 4h, d]
             self.bias = torch.stack([lstm.bias_ih_l0 + lstm.bias_hh_l0,
-                                     lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse]).float()  # [2, 4h]
-            self.w_hh_t = torch.stack([lstm.weight_hh_l0.T, lstm.weight_hh_l0_reverse.T]).contiguous().float()
+                                     lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse]).float() * g2  # [2, 4h]
+            self.w_hh_t = (torch.stack([lstm.weight_hh_l0.T, lstm.weight_hh_l0_reverse.T]) * g2).contiguous().float()
+            self._w_ih_both = torch.cat([self.w_ih[0], self.w_ih[1]]).T.contiguous()  # [d, 8h]
+            self._bias_both = torch.cat([self.bias[0], self.bias[1]])
+            tables, self._char_bias, self._k3 = _char_tables(net)
+            self._char_tab = torch.cat(tables)  # [4 × n_chars, 3 × filters]
+            self._tab_offsets = torch.arange(4) * tables[0].shape[0]
         # Input projections per direction (float16 halves the table; the recurrence runs in float32).
         # Two tiers: the first `cache_rows` surfaces stay for the whole process (by Zipf's law they
         # are mostly the frequent ones); later surfaces go to a second tier that is emptied when
@@ -83,15 +92,30 @@ class FastTagger:
         """Compute and store the input projections of ``new`` surfaces at rows ``first``…"""
         if not new:
             return
-        enc = [self.feat.encode_type(s, memo=False) for s in new]
-        n_chars = torch.tensor([len(c) for _, c, _ in enc])
-        chars = torch.zeros((len(enc), max(int(n_chars.max()), 4)), dtype=torch.long)
-        chars[torch.arange(chars.shape[1]) < n_chars[:, None]] = torch.tensor([i for _, c, _ in enc for i in c])
+        words, ids, lens, bits = self.feat.encode_types(list(new))
+        n = len(new)
+        lens_t = torch.tensor(lens)
+        chars = torch.zeros((n, MAX_CHARS + 4), dtype=torch.long)  # 2 PAD columns on each side
+        chars[:, 2 : 2 + MAX_CHARS][torch.arange(MAX_CHARS) < lens_t[:, None]] = torch.tensor(ids, dtype=torch.long)
+        flags = ((torch.tensor(bits)[:, None] >> torch.arange(len(FLAGS))) & 1).float()
+        words_t = torch.tensor(words, dtype=torch.long).view(n, 3)
+        order = torch.argsort(lens_t)  # similar lengths share a chunk, so its window count is small
+        net = self.net
         with torch.inference_mode():
-            types = self.net.type_vectors(torch.tensor([w for w, _, _ in enc]), chars,
-                                          torch.tensor([f for _, _, f in enc]))
-            self._fwd[first : first + len(new)] = types @ self.w_ih[0].T + self.bias[0]
-            self._bwd[first : first + len(new)] = types @ self.w_ih[1].T + self.bias[1]
+            for i in range(0, n, STORE_CHUNK):
+                rows = order[i : i + STORE_CHUNK]
+                # positions past a surface's last char + 2 repeat the all-PAD window (conv bias):
+                # up to MAX_CHARS the result does not depend on the width
+                width = min(int(lens_t[rows].max()) + 2, MAX_CHARS)
+                # window m holds chars m-2 … m+1; its offset o reads table o of the stacked tables
+                win = chars[rows, : width + 4].unfold(1, 4, 1) + self._tab_offsets  # [chunk, width+1, 4]
+                conv = F.embedding_bag(win.reshape(-1, 4), self._char_tab, mode="sum").view(len(rows), width + 1, -1)
+                conv += self._char_bias
+                conv[:, width, self._k3] = float("-inf")  # the width-3 conv has one output less
+                x = torch.cat([net.emb(words_t[rows]).flatten(1), torch.relu(conv.amax(dim=1)), flags[rows]], dim=1)
+                proj = torch.addmm(self._bias_both, torch.relu(net.type_proj(x)), self._w_ih_both)
+                self._fwd[first + rows] = proj[:, : 4 * self.hidden].half()
+                self._bwd[first + rows] = proj[:, 4 * self.hidden :].half()
 
     # ------------------------------------------------------------------ sequence
     def _bilstm(self, index: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -105,11 +129,12 @@ class FastTagger:
         c = torch.zeros((2, b, h_dim))
         out = torch.empty((t_max, 2, b, h_dim))
         for t in range(t_max):
-            gates = torch.baddbmm(x[t], h, self.w_hh_t)
-            sig = torch.sigmoid(gates)
-            c = sig[..., h_dim : 2 * h_dim] * c + sig[..., :h_dim] * torch.tanh(gates[..., 2 * h_dim : 3 * h_dim])
-            h = sig[..., 3 * h_dim :] * torch.tanh(c)
-            out[t] = h
+            # one sigmoid for all four gates: the cell gate's pre-activation is stored doubled
+            # (``g2`` in __init__), and tanh(z) = 2·sigmoid(2z) − 1
+            sig = torch.sigmoid(torch.baddbmm(x[t], h, self.w_hh_t))
+            c = torch.addcmul(sig[..., h_dim : 2 * h_dim] * c, sig[..., :h_dim], sig[..., 2 * h_dim : 3 * h_dim] * 2 - 1)
+            h = out[t]
+            torch.mul(sig[..., 3 * h_dim :], torch.tanh(c), out=h)
         fwd = out[:, 0].transpose(0, 1)  # [B, T, h]
         back = out[:, 1].transpose(0, 1).gather(1, rev[..., None].expand(-1, -1, h_dim))
         return torch.cat([fwd, back], dim=2)
@@ -191,3 +216,26 @@ class FastTagger:
         for sent in out:
             sent.sort()  # windows of one list are tagged in different batches
         return out
+
+
+def _char_tables(net: NerNet) -> tuple[list[torch.Tensor], torch.Tensor, slice]:
+    """The char-CNN as table lookups: ``(tables, bias, width-3 columns)``.
+
+    A convolution over character *embeddings* is a sum, over window offsets, of one vector per
+    (character, offset): ``tables[o][c] = W[:, :, o] · cemb[c]``. The three convolutions (widths
+    2, 3, 4 with paddings 1, 1, 2) share one 4-wide window over the padded characters; output
+    position ``m`` of the union covers characters ``m-2 … m+1``. The network pads a batch's
+    characters to its longest surface; this view always uses ``MAX_CHARS`` (batches of news text
+    always hold a surface that long), so a surface gets the same vector whatever else is in its batch.
+    """
+    convs = list(net.convs)
+    n_filters = convs[0].out_channels
+    weight = torch.zeros((len(convs) * n_filters, convs[0].in_channels, 4))
+    for i, conv in enumerate(convs):
+        k, pad = conv.kernel_size[0], conv.padding[0]
+        weight[i * n_filters : (i + 1) * n_filters, :, 2 - pad : 2 - pad + k] = conv.weight
+    emb = net.cemb.weight.float()  # row PAD is zero, so padding adds nothing
+    tables = [emb @ weight[:, :, o].T for o in range(4)]
+    widths = [conv.kernel_size[0] for conv in convs]
+    k3 = slice(widths.index(3) * n_filters, (widths.index(3) + 1) * n_filters)
+    return tables, torch.cat([conv.bias for conv in convs]).float(), k3

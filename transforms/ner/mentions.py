@@ -21,7 +21,7 @@ import polars as pl
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
 from transforms.ner.tagger import fast_tagger, resolved_backend, tag_with
-from transforms.ner.text import norm, token_surfaces, tokenize, word_key
+from transforms.ner.text import norm, token_surfaces, word_key
 
 SCHEMA = {
     "mention_id": pl.Utf8, "doc_id": pl.Utf8, "sentence_id": pl.Utf8, "start_char": pl.Int64,
@@ -60,17 +60,18 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
     for idx in by_doc.values():
         _consistency([_key(words[i]) for i in idx], [found[i] for i in idx])
     out = []
-    for r, sent in zip(rows, found):
+    for i, (r, sent) in enumerate(zip(rows, found)):
         if not sent:
             continue
-        ts = tokenize(r["text"])  # offsets only where there is a mention
+        text, toks = r["text"], words[i]
+        at = _starts(text, toks, max(b for _, b, *_ in sent))  # offsets only where there is a mention
         base = r["start_char"] or 0
         for a, b, label, sc, how in sorted(sent):
-            s, e = base + ts[a][1], base + ts[b - 1][2]
+            s, e = at[a], at[b - 1] + len(toks[b - 1])
             out.append({
-                "mention_id": stable_id(r["doc_id"], s, e, label), "doc_id": r["doc_id"],
-                "sentence_id": r["sentence_id"], "start_char": s, "end_char": e,
-                "surface": r["text"][ts[a][1] : ts[b - 1][2]], "label": label,
+                "mention_id": stable_id(r["doc_id"], base + s, base + e, label), "doc_id": r["doc_id"],
+                "sentence_id": r["sentence_id"], "start_char": base + s, "end_char": base + e,
+                "surface": text[s:e], "label": label,
                 "score": round(float(sc), 4), "method": how,
             })
     return pl.DataFrame(out, schema=SCHEMA).unique("mention_id", keep="first", maintain_order=True)
@@ -82,7 +83,21 @@ def _tok_key(token: str) -> str:
 
 
 def _key(tokens: list[str]) -> tuple[str, ...]:
-    return tuple(_tok_key(t) for t in tokens)
+    return tuple(map(_tok_key, tokens))
+
+
+def _starts(text: str, surfaces: list[str], upto: int) -> list[int]:
+    """Start offsets in ``text`` of its first ``upto`` tokens (``surfaces`` = ``token_surfaces(text)``).
+
+    Only whitespace and lone bidi marks lie between two tokens, so each token starts at the next
+    occurrence of its surface after the previous one: ``str.find`` instead of a second regex pass."""
+    out: list[int] = []
+    pos, find = 0, text.find
+    for tok in surfaces[:upto]:
+        pos = find(tok, pos)
+        out.append(pos)
+        pos += len(tok)
+    return out
 
 
 def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
@@ -116,6 +131,8 @@ def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, s
             k = keyed[a:b]
             if best.get(k, label) != label and sum(labels[k].values()) >= 2:
                 sent[n] = (a, b, best[k], sc, how)
+        if by_first.keys().isdisjoint(keyed):  # no known head in this sentence
+            continue
         covered = {i for a, b, *_ in sent for i in range(a, b)}
         resume = 0  # after a hit, matching resumes at its end
         for i in [j for j, w in enumerate(keyed) if w in by_first]:  # only known heads can start one
