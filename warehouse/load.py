@@ -180,6 +180,9 @@ def refresh_marts(
     flow (warehouse never imports transforms); same-story ``pairs`` come from ``story_pairs``.
     Both see the whole warehouse, so the result does not depend on how many runs loaded it.
     """
+    # Pairs only read doc_shingles and documents, which nothing below changes: computing them
+    # first keeps their temporary tables out of the marts transaction.
+    clusters = stories(story_pairs(con, **(story_params or {}))) if stories is not None else None
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -195,8 +198,7 @@ def refresh_marts(
         if merge_entities is not None:
             _apply_entity_merges(con, merge_entities)
         _refresh_entities(con)
-        if stories is not None:
-            clusters = stories(story_pairs(con, **(story_params or {})))
+        if clusters is not None:
             con.execute("DELETE FROM stories")
             _insert(con, "stories", clusters)
         con.execute("COMMIT")
