@@ -173,7 +173,8 @@ def refresh_marts(
     stories: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     story_params: Mapping[str, float] | None = None,
 ) -> None:
-    """Recompute cross-document marts from document-level tables, in one transaction.
+    """Recompute cross-document marts from document-level tables; every write is in one transaction
+    (same-story pairs are computed before it opens: they only read tables it does not change).
 
     ``merge_entities(entities, mention_stats) -> (entity_id, canonical_entity_id)`` and
     ``stories(pairs) -> (story_id, doc_id, similarity)`` are pure transforms passed in by the
