@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.ner.text import norm, segment, tokenize
+from transforms.ner.text import norm, segment, token_surfaces, tokenize
 
 _ALPHABET = "ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآةى" + "ًٌٍَُِّْـ" + " \u200f،.؛:!؟()«»-0123456789abc\n"
 
@@ -43,3 +43,31 @@ def test_segment_proclitics() -> None:
     assert segment("وبالصين") == ("وب", "ال", "صين")
     assert segment("للتعاون") == ("ل", "ال", "تعاون")
     assert segment("بوتين") == ("", "", "بوتين")  # ب is not stripped without the article
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="قال بوتين،.\u200f\u200c\u064e\u0640 \n\t٣x-", max_size=60))
+def test_offsets_by_find_equal_the_tokenizer(text: str) -> None:
+    """``mentions._starts`` (str.find over the surfaces) gives the tokenizer's own start offsets,
+    also with bidi marks, tatweel and diacritics around and inside words."""
+    from transforms.ner.mentions import _starts
+
+    toks = tokenize(text)
+    assert _starts(text, token_surfaces(text), len(toks)) == [s for _, s, _ in toks]
+
+
+def test_encode_types_equals_encode_type() -> None:
+    """The batch encoder used by inference gives ``encode_type``'s ids, chars and flags (unknown
+    characters, digits, clitics, Latin and a 40-letter token cut to MAX_CHARS included)."""
+    from transforms.ner.features import FLAGS, Featurizer
+
+    feat = Featurizer(words=["<pad>", "<unk>", "الصين", "صين", "قال"], chars=["<pad>", "<unk>", "^", "$", "ا", "ل", "ص"],
+                      gaz={"country": ["الصين"], "city": ["كازان"]}, triggers={"pers": ["الرئيس"], "org": [], "loc": []})
+    surfaces = ["وبالصين", "قال", "الرئيس", "كازان", "٣٤", "ABC", "\0", "😀", "ل" * 40, "للصين"]
+    words, ids, lens, bits = feat.encode_types(surfaces)
+    k = 0
+    for i, s in enumerate(surfaces):
+        w, c, f = feat.encode_type(s, memo=False)
+        assert words[3 * i : 3 * i + 3] == w and ids[k : k + lens[i]] == c
+        assert [float(bits[i] >> j & 1) for j in range(len(FLAGS))] == f
+        k += lens[i]

@@ -225,8 +225,10 @@ def _char_tables(net: NerNet) -> tuple[list[torch.Tensor], torch.Tensor, slice]:
     (character, offset): ``tables[o][c] = W[:, :, o] · cemb[c]``. The three convolutions (widths
     2, 3, 4 with paddings 1, 1, 2) share one 4-wide window over the padded characters; output
     position ``m`` of the union covers characters ``m-2 … m+1``. The network pads a batch's
-    characters to its longest surface; this view always uses ``MAX_CHARS`` (batches of news text
-    always hold a surface that long), so a surface gets the same vector whatever else is in its batch.
+    characters to its longest surface, and a window that holds only padding adds the conv bias to
+    the max; this view always behaves as if padded to ``MAX_CHARS`` (what the previous fast path
+    did for nearly every surface: its batches of thousands of surfaces held one that long), so a
+    surface gets the same vector whatever else is in its batch.
     """
     convs = list(net.convs)
     n_filters = convs[0].out_channels
