@@ -22,6 +22,11 @@ def test_seed_story_clusters(seeds_warehouse: Path) -> None:
 
 def _stories(texts: list[str], order: list[int] | None = None) -> pl.DataFrame:
     """Run the real path: shingles (transform) → pairs (DuckDB) → clusters (transform)."""
+    return stories_from_pairs(_pairs(texts, order))
+
+
+def _pairs(texts: list[str], order: list[int] | None = None) -> pl.DataFrame:
+    """Same-story pairs of ``texts`` (documents ``d000``, ``d001``, …) from a fresh warehouse."""
     import tempfile
 
     from warehouse import load
@@ -36,7 +41,7 @@ def _stories(texts: list[str], order: list[int] | None = None) -> pl.DataFrame:
                     " SELECT doc_id, doc_id, 's', doc_id, text_key, now(), 'r' FROM d")
         con.register("sh", shingles(docs).to_arrow())
         con.execute("INSERT INTO doc_shingles SELECT doc_id, shingle FROM sh")
-        out = stories_from_pairs(load.story_pairs(con, **STORY_PARAMS))
+        out = load.story_pairs(con, **STORY_PARAMS)
         con.close()
     return out
 
@@ -56,3 +61,24 @@ def test_story_ids_do_not_depend_on_order(perm) -> None:
     base = " ".join(f"ك{i} ن{i % 13}" for i in range(120))
     texts = [base, base + " ذيل", "مختلف " * 50, base[:400]]
     assert _stories(texts).equals(_stories(texts, list(perm)))
+
+
+def test_pairs_do_not_depend_on_pass_and_slice_sizes(monkeypatch) -> None:
+    """``story_pairs`` in many shingle passes and document slices (sizes forced tiny) returns
+    exactly the pairs of one pass and one slice: a pair is counted wholly in its first document's
+    slice, and document frequency is exact per shingle pass."""
+    from warehouse import stories
+
+    base = " ".join(f"ك{i} ن{i % 13} خبر{i % 7}" for i in range(150))
+    other = " ".join(f"موضوع{i} آخر{i % 5}" for i in range(150))
+    texts = [base, base + " ذيل", other, base[:700], other + " نهاية", "مختلف " * 40]
+    whole = _pairs(texts)
+    assert whole.height >= 3  # several pairs, so the slices below split them
+    monkeypatch.setattr(stories, "SHINGLES_PER_PASS", 50)
+    monkeypatch.setattr(stories, "LEFT_ROWS_PER_SLICE", 40)
+    seen: list[int] = []
+    slices = stories._slices
+    monkeypatch.setattr(stories, "_slices", lambda con: seen.append(len(out := slices(con))) or out)
+    assert _pairs(texts).equals(whole)
+    assert seen[0] > 1  # the join really ran in several slices
+

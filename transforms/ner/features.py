@@ -42,9 +42,7 @@ class Featurizer:
     triggers: dict[str, list[str]]
     _word_ix: dict[str, int] = field(init=False, repr=False)
     _char_ix: dict[str, int] = field(init=False, repr=False)
-    _gaz: dict[str, set[str]] = field(init=False, repr=False)
     _gaz_part: set[str] = field(init=False, repr=False)
-    _trig: dict[str, set[str]] = field(init=False, repr=False)
     _country: frozenset[str] = field(init=False, repr=False)
     _city: frozenset[str] = field(init=False, repr=False)
     _trig_bits: tuple[tuple[int, frozenset[str]], ...] = field(init=False, repr=False)
@@ -54,14 +52,12 @@ class Featurizer:
     def __post_init__(self) -> None:
         self._word_ix = {w: i for i, w in enumerate(self.words)}
         self._char_ix = {c: i for i, c in enumerate(self.chars)}
-        self._gaz = {k: set(v) for k, v in self.gaz.items()}
         self._gaz_part = {
             t for kind, names in self.gaz.items() if kind != "org" for n in names if " " in n for t in n.split()
         }
-        self._trig = {k: {norm(w) for w in v} for k, v in self.triggers.items()}
         self._country = frozenset(self.gaz.get("country", ()))
         self._city = frozenset(self.gaz.get("city", ()))
-        self._trig_bits = tuple((1 << FLAGS.index(f"trig_{k}"), frozenset(self._trig.get(k, ())))
+        self._trig_bits = tuple((1 << FLAGS.index(f"trig_{k}"), frozenset(norm(w) for w in self.triggers.get(k, ())))
                                 for k in ("pers", "org", "loc"))
         self._char_table = _CharTable({ord(c): chr(i) for i, c in enumerate(self.chars) if len(c) == 1})
         self._cache = {}

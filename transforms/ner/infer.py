@@ -43,12 +43,13 @@ class FastTagger:
         with torch.no_grad():
             g2 = torch.ones(4 * self.hidden)
             g2[2 * self.hidden : 3 * self.hidden] = 2.0  # gate order i, f, g, o; g is doubled (see _bilstm)
-            self.w_ih = torch.stack([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float() * g2[:, None]  # [2, 4h, d]
-            self.bias = torch.stack([lstm.bias_ih_l0 + lstm.bias_hh_l0,
-                                     lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse]).float() * g2  # [2, 4h]
+            g2_both = torch.cat([g2, g2])
+            # input projections of both directions at once: columns [:4h] forward, [4h:] backward
+            self._w_ih_both = (torch.cat([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float()
+                               * g2_both[:, None]).T.contiguous()  # [d, 8h]
+            self._bias_both = torch.cat([lstm.bias_ih_l0 + lstm.bias_hh_l0,
+                                         lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse]).float() * g2_both
             self.w_hh_t = (torch.stack([lstm.weight_hh_l0.T, lstm.weight_hh_l0_reverse.T]) * g2).contiguous().float()
-            self._w_ih_both = torch.cat([self.w_ih[0], self.w_ih[1]]).T.contiguous()  # [d, 8h]
-            self._bias_both = torch.cat([self.bias[0], self.bias[1]])
             tables, self._char_bias, self._k3 = _char_tables(net)
             self._char_tab = torch.cat(tables)  # [4 × n_chars, 3 × filters]
             self._tab_offsets = torch.arange(4) * tables[0].shape[0]

@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from transforms.ner.conll import Sentence, dev_split, read_conll, score
@@ -164,9 +163,3 @@ def load(path: str | Path) -> tuple[NerNet, Featurizer]:
     net.eval()
     return net, Featurizer(**blob["featurizer"])
 
-
-def vectors_from_model(path: str | Path, out: str | Path) -> Path:
-    """Recover the embedding table of a saved model as a vectors ``.npz`` (for retraining variants)."""
-    net, feat = load(path)
-    np.savez_compressed(out, words=np.array(feat.words[2:]), vectors=net.emb.weight[2:].numpy().astype(np.float16))
-    return Path(out)
