@@ -97,9 +97,9 @@ def make_runner(kind: str, workers: int):
 
         return ThreadPoolTaskRunner(max_workers=max(workers, 1))
     if kind == "process":
-        from prefect.task_runners import ProcessPoolTaskRunner
+        from flows.runners import SharedServerProcessPool  # what `akhbar run --procs` uses
 
-        return ProcessPoolTaskRunner(max_workers=max(workers, 1))
+        return SharedServerProcessPool(max_workers=max(workers, 1))
     if kind == "dask":
         from prefect_dask import DaskTaskRunner
 

@@ -112,9 +112,9 @@ def _with_runner(flow_fn, workers: int, address: str | None, procs: int = 0):
     if procs and (workers or address):
         raise typer.BadParameter("use --procs or --workers/--dask, not both", param_hint="--procs")
     if procs:
-        from prefect.task_runners import ProcessPoolTaskRunner
+        from flows.runners import SharedServerProcessPool
 
-        return flow_fn.with_options(task_runner=ProcessPoolTaskRunner(max_workers=procs)), procs
+        return flow_fn.with_options(task_runner=SharedServerProcessPool(max_workers=procs)), procs
     if not workers and not address:
         return flow_fn, 1
     from prefect_dask import DaskTaskRunner

@@ -169,13 +169,17 @@ def ingest(
                 # 72k corpus, 10k-record reads miss 17 of 900 lines learned from all 72k at once
                 # (bylines seen in >= 20 articles of a file but < 20 of any slice): 429 articles differ.
                 reads = deque(inp.batches(files))
+                # One pipeline for the whole run: the next read is parsed and its first chunks
+                # submitted while the previous read's last transforms still run, so no worker
+                # waits at a read's end (draining per read left one core idle ~1/5 of the time).
+                batches = _Batches(out, run_id, started, ner_backend, counts, in_flight)
                 while reads:
                     file_batch = reads.popleft()
                     docs_raw, rejects, rest = read_and_parse(file_batch, fields, inp.MAX_RECORDS_PER_READ)
                     if rest:
                         reads.appendleft(rest)
                     all_rejects.append(rejects)
-                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts, in_flight)
+                    _ingest_records(out, docs_raw, batches, batch_size, counts)
                     del docs_raw
                     pending = {f.source_uri for f in rest}
                     progress.advance(sum(f.size for f in file_batch if f.source_uri not in pending))
@@ -183,10 +187,12 @@ def ingest(
                 if urls:
                     from flows.feeds import fetch_feeds
 
+                    batches.drain()  # fetch_feeds reads fetch_log state written by earlier loads
                     fetched, fetch_rejects = fetch_feeds(urls, out=out, run_id=run_id)
                     docs_raw, bad = parse_records(fetched, fields)
                     all_rejects += [fetch_rejects, bad]
-                    _ingest_records(out, docs_raw, run_id, started, batch_size, ner_backend, counts, in_flight)
+                    _ingest_records(out, docs_raw, batches, batch_size, counts)
+                batches.drain()
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
                 new_rejects = record_rejects(out, rejects)
@@ -210,49 +216,69 @@ def _mirror_exists(out: str) -> bool:
     return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
 
 
-def _ingest_records(
-    out: str, docs_raw: pl.DataFrame, run_id: str, now: datetime, batch_size: int,
-    ner_backend: str, counts: dict[str, int], in_flight: int = 1,
-) -> None:
-    """Skip unchanged records, then transform and load the rest in ``batch_size`` chunks."""
+def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: "_Batches", batch_size: int, counts: dict[str, int]) -> None:
+    """Skip unchanged records, then queue the rest in ``batch_size`` chunks on ``batches``."""
     if docs_raw.height == 0:
         return
     docs = with_identity(docs_raw.select(list(STAGED_SCHEMA)))
     counts["n_seen"] += docs.height
     with db.connect(out) as con:
+        # a source_uri is read once per run (one file, or one record index of it), so chunks
+        # still in flight cannot hold a document this query should know about
         known = load.known_documents(con, docs["source_uri"].to_list())
-        stored = con.execute("SELECT source_name, line_key, n_docs FROM source_templates").pl()
+        if batches.templates is None:
+            batches.templates = con.execute("SELECT source_name, line_key, n_docs FROM source_templates").pl()
     fresh = docs.join(known.select("source_uri", "content_sha256"), on=["source_uri", "content_sha256"], how="anti")
     fresh = fresh.unique("source_uri", keep="last", maintain_order=True)
     counts["n_unchanged"] += docs.height - fresh.height
     if fresh.height == 0:
         return
-    templates = templates_for(docs, stored)
-    chunks = [fresh.slice(o, batch_size) for o in range(0, fresh.height, batch_size)]
-    # Transform up to `in_flight` chunks concurrently on the flow's task runner (threads by
-    # default, Dask workers with --dask/--workers); load them one by one: a single writer.
-    # At most max(in_flight, 1) transforms are pending at any time; the next one is submitted as soon
-    # as a result is taken, so it runs while that result loads. (Submitting before taking a result
-    # ran in_flight + 1 transforms at once: two GIL-bound threads by default, twice the batch memory,
-    # and a shared CRF tagger used from two threads.)
-    pending: deque = deque()
-    todo = deque(chunks)
-    first = True
-    while todo or pending:
-        while todo and len(pending) < max(in_flight, 1):
-            chunk = todo.popleft()
-            pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
-        n, future = pending.popleft()
-        tables = future.result()
-        if todo:
-            chunk = todo.popleft()
-            pending.append((chunk.height, transform_batch.submit(chunk, templates, ner_backend)))
-        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(now), run_id=pl.lit(run_id))
-        if first and templates is not None:
+    # Learned lines merge with those of earlier reads, kept here rather than read back from the
+    # warehouse: the earlier read's first chunk (which stores them) may still be in flight.
+    templates = templates_for(docs, batches.templates)
+    if templates is not None:
+        batches.templates = templates
+    for i, o in enumerate(range(0, fresh.height, batch_size)):
+        batches.add(fresh.slice(o, batch_size), templates, store_templates=i == 0 and templates is not None)
+
+
+class _Batches:
+    """Transforms in flight on the flow's task runner, loaded one by one in submission order.
+
+    At most ``max(in_flight, 1)`` transforms are pending (threads by default, worker processes with
+    --procs, Dask workers with --dask/--workers); when full, ``add`` takes the oldest result,
+    submits the new chunk, then loads the result, so the new transform runs while it loads.
+    (Submitting before taking a result ran in_flight + 1 transforms at once: twice the batch
+    memory, and a shared CRF tagger used from two threads.) Loads stay in this process: one writer.
+    """
+
+    def __init__(self, out: str, run_id: str, now: datetime, ner_backend: str, counts: dict[str, int], in_flight: int) -> None:
+        self.out, self.run_id, self.now, self.ner_backend = out, run_id, now, ner_backend
+        self.counts, self.limit = counts, max(in_flight, 1)
+        self.pending: deque = deque()
+        self.templates: pl.DataFrame | None = None  # stored + learned template lines so far
+
+    def add(self, chunk: pl.DataFrame, templates: pl.DataFrame | None, store_templates: bool) -> None:
+        ready = self._take() if len(self.pending) >= self.limit else None
+        self.pending.append((chunk.height, transform_batch.submit(chunk, templates, self.ner_backend),
+                             templates if store_templates else None))
+        if ready is not None:
+            self._load(*ready)
+
+    def drain(self) -> None:
+        while self.pending:
+            self._load(*self._take())
+
+    def _take(self) -> tuple[int, dict[str, pl.DataFrame], pl.DataFrame | None]:
+        n, future, templates = self.pending.popleft()
+        return n, future.result(), templates
+
+    def _load(self, n: int, tables: dict[str, pl.DataFrame], templates: pl.DataFrame | None) -> None:
+        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(self.now), run_id=pl.lit(self.run_id))
+        if templates is not None:
             tables["source_templates"] = templates
-            first = False
-        load_batch(out, tables)
-        counts["n_new"] += n
+        load_batch(self.out, tables)
+        self.counts["n_new"] += n
         del tables
         _release_freed_memory()
 

@@ -81,7 +81,8 @@ def test_parquet_slice_uris_are_global():
 
 
 def test_flow_reads_big_file_in_slices(prefect_server, tmp_path, monkeypatch):
-    """The flow with 8-record reads loads the same tables as with one read of the whole file."""
+    """The flow with 8-record reads loads the same tables as with one read of the whole file, also
+    when two transforms are in flight across a read's end (the pipeline spans reads)."""
     from flows.ingest import ingest
     from warehouse import db
     from warehouse.checksum import table_checksums
@@ -91,12 +92,12 @@ def test_flow_reads_big_file_in_slices(prefect_server, tmp_path, monkeypatch):
         if uri.endswith((".parquet", ".jsonl")):
             (tmp_path / "in" / uri.split("/")[1]).write_bytes(payload)
     sums = {}
-    for max_records in (None, 8):
+    for max_records, in_flight in ((None, 1), (8, 1), (8, 2)):
         monkeypatch.setattr(inp, "MAX_RECORDS_PER_READ", max_records)
-        out = tmp_path / f"out{max_records}"
-        summary = ingest([str(tmp_path / "in")], out=str(out), batch_size=5)
+        out = tmp_path / f"out{max_records}-{in_flight}"
+        summary = ingest([str(tmp_path / "in")], out=str(out), batch_size=5, in_flight=in_flight)
         assert summary["status"] == "completed"
         with db.connect(str(out), read_only=True) as con:
-            sums[max_records] = table_checksums(con)
+            sums[max_records, in_flight] = table_checksums(con)
             assert con.execute("select count(*) from documents").fetchone()[0] == 2 * sum(1 for i in range(30) if i % 7 != 3)
-    assert sums[None] == sums[8]
+    assert sums[None, 1] == sums[8, 1] == sums[8, 2]
