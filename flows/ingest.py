@@ -9,6 +9,7 @@ are skipped before any transform work; every batch lands in one DuckDB transacti
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections import deque
 from datetime import datetime, timezone
@@ -284,9 +285,15 @@ class _Batches:
 
 
 def _release_freed_memory() -> None:
-    """Hand freed heap pages back to the OS after each batch (glibc ``malloc_trim``): the frames of
-    a batch are freed but glibc keeps the pages in per-thread arenas, so RSS kept the high-water
-    mark of every batch.  A no-op where glibc is absent."""
+    """After each batch: collect garbage cycles, then hand freed heap pages back to the OS.
+
+    Prefect's futures form reference cycles (a future and its done-callbacks), and with the process
+    pool each one holds its task's pickled result (~50 MB per 2,000 articles): plain reference
+    counting never frees them, and a full collection ran too rarely to keep up (at 20k articles
+    ``gc.collect()`` after each load freed 40-70 MB, ~0.3 s each). glibc then keeps freed pages in
+    per-thread arenas, so RSS kept the high-water mark of every batch: ``malloc_trim`` returns them
+    (a no-op where glibc is absent)."""
+    gc.collect()
     global _TRIM
     if _TRIM is None:
         import ctypes
