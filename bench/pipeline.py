@@ -101,9 +101,9 @@ def make_runner(kind: str, workers: int):
 
         return SharedServerProcessPool(max_workers=max(workers, 1))
     if kind == "dask":
-        from prefect_dask import DaskTaskRunner
+        from flows.runners import SharedServerDaskRunner  # what `akhbar run --workers` uses
 
-        return DaskTaskRunner(cluster_kwargs={"n_workers": max(workers, 1), "threads_per_worker": 1, "processes": True})
+        return SharedServerDaskRunner(cluster_kwargs={"n_workers": max(workers, 1), "threads_per_worker": 1, "processes": True})
     raise SystemExit(f"unknown runner {kind!r}")
 
 

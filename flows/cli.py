@@ -121,7 +121,9 @@ def _with_runner(flow_fn, workers: int, address: str | None, procs: int = 0):
 
     if address:
         return flow_fn.with_options(task_runner=DaskTaskRunner(address=address)), max(workers, 2)
-    runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    from flows.runners import SharedServerDaskRunner
+
+    runner = SharedServerDaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
     return flow_fn.with_options(task_runner=runner), workers
 
 

@@ -1,12 +1,14 @@
-"""Task runners for ``akhbar run --procs N``: transforms in local worker processes.
+"""Task runners for ``akhbar run --procs N`` (local worker processes) and ``--workers N`` (a local
+Dask cluster) whose workers report to the flow's own Prefect server.
 
-Why a subclass: with Prefect's temporary (ephemeral) server, ``PREFECT_API_URL`` is unset, so each
-``ProcessPoolTaskRunner`` worker that runs a task found no API and started a temporary server of its
-own — one more uvicorn process (~220 MB, its database migrations and start-up CPU) per worker, and
-the workers' task runs were recorded there instead of next to their flow run. Prefect passes this
-process's environment to its workers when the first task is submitted, so pointing
-``PREFECT_API_URL`` at the flow's own temporary server for the runner's lifetime makes the workers
-report to it (over loopback HTTP).
+Why: with Prefect's temporary (ephemeral) server, ``PREFECT_API_URL`` is unset, so every worker
+process that ran a task found no API and started a temporary server of its own — one more uvicorn
+process (~220 MB, its database migrations and start-up CPU) per worker, busy recording that worker's
+task runs away from their flow run. Worker processes inherit the environment at their start (the
+process pool hands this process's environment to them; a local Dask cluster's processes start
+with it), so pointing ``PREFECT_API_URL`` at the flow's temporary server while the runner is open
+makes them use it, over loopback HTTP. A remote ``--dask`` cluster cannot reach 127.0.0.1: its
+workers need ``PREFECT_API_URL`` set on their side.
 """
 from __future__ import annotations
 
@@ -14,30 +16,47 @@ import os
 from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner
+from prefect_dask import DaskTaskRunner
 
 
-class SharedServerProcessPool(ProcessPoolTaskRunner):
-    """A ``ProcessPoolTaskRunner`` whose workers use the flow process's Prefect API."""
+class _SharedServer:
+    """Mixin: ``PREFECT_API_URL`` names the flow's API while the runner is open, then is restored."""
 
-    def __enter__(self) -> "SharedServerProcessPool":
-        self._restore_api_url: tuple[bool, str | None] | None = None
+    def __enter__(self) -> Any:
+        self._saved_api_url: tuple[bool, str | None] | None = None
         url = _flow_api_url()
         if url and os.environ.get("PREFECT_API_URL") != url:
-            self._restore_api_url = ("PREFECT_API_URL" in os.environ, os.environ.get("PREFECT_API_URL"))
+            self._saved_api_url = ("PREFECT_API_URL" in os.environ, os.environ.get("PREFECT_API_URL"))
             os.environ["PREFECT_API_URL"] = url
-        return super().__enter__()
+        try:
+            return super().__enter__()  # type: ignore[misc]
+        except BaseException:
+            self._restore()
+            raise
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            super().__exit__(*exc)
+            super().__exit__(*exc)  # type: ignore[misc]
         finally:
-            saved = getattr(self, "_restore_api_url", None)
-            if saved is not None:
-                had, value = saved
-                if had:
-                    os.environ["PREFECT_API_URL"] = value or ""
-                else:
-                    os.environ.pop("PREFECT_API_URL", None)
+            self._restore()
+
+    def _restore(self) -> None:
+        saved, self._saved_api_url = getattr(self, "_saved_api_url", None), None
+        if saved is None:
+            return
+        had, value = saved
+        if had:
+            os.environ["PREFECT_API_URL"] = value or ""
+        else:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
+class SharedServerProcessPool(_SharedServer, ProcessPoolTaskRunner):
+    """``ProcessPoolTaskRunner`` whose workers use the flow process's Prefect API."""
+
+
+class SharedServerDaskRunner(_SharedServer, DaskTaskRunner):
+    """``DaskTaskRunner`` on a local cluster whose workers use the flow process's Prefect API."""
 
 
 def _flow_api_url() -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from warehouse import db
 from warehouse.checksum import table_checksums
 
@@ -39,13 +41,13 @@ def test_process_runner_same_tables_as_default(prefect_server, tmp_path: Path) -
 _WORKER_SEES = '''
 import os
 from prefect import flow, task
-from flows.runners import SharedServerProcessPool
+from flows.runners import SharedServerDaskRunner, SharedServerProcessPool
 
 @task
 def api_url_in_worker():
     return os.environ.get("PREFECT_API_URL"), os.getpid()
 
-@flow(task_runner=SharedServerProcessPool(max_workers=1))
+@flow(task_runner=RUNNER)
 def probe():
     return api_url_in_worker.submit().result()
 
@@ -56,18 +58,26 @@ print("RESULT", url, server.api_url, pid != os.getpid(), os.environ.get("PREFECT
 '''
 
 
-def test_workers_report_to_the_flows_temporary_server(tmp_path: Path) -> None:
-    """Without PREFECT_API_URL (what `akhbar run --procs 2` meets), the workers get the flow's own
-    temporary server instead of each starting one, and the flow process's environment is restored."""
+@pytest.mark.parametrize("runner", [
+    "SharedServerProcessPool(max_workers=1)",  # akhbar run --procs
+    "SharedServerDaskRunner(cluster_kwargs={'n_workers': 1, 'threads_per_worker': 1, 'processes': True})",  # --workers
+])
+def test_workers_report_to_the_flows_temporary_server(tmp_path: Path, runner: str) -> None:
+    """Without PREFECT_API_URL (what `akhbar run --procs 2` or `--workers 2` meets), the worker
+    processes get the flow's own temporary server instead of each starting one, and the flow
+    process's environment is restored afterwards."""
     import os
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    # a fresh PREFECT_HOME migrates a new database: slow on a busy machine, so a generous timeout
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="240",
                PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-c", _WORKER_SEES], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=240)
+    code = _WORKER_SEES.replace("RUNNER", runner)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=480)
     line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
     assert line is not None, done.stderr[-2000:]
     _, worker_url, server_url, other_process, restored = line.split()
