@@ -121,3 +121,25 @@ def test_unenforced_keys_are_not_indexes(tmp_path: Path) -> None:
             "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     assert {t.name for t in TABLES if t.primary_key and t.enforce_key} == constrained
     assert {"sentences", "mentions", "quotes", "time_expressions", "removed_lines", "staged_records"}.isdisjoint(constrained)
+
+
+def test_big_partitions_are_split_in_doc_id_order(seeds_warehouse: Path, tmp_path: Path, monkeypatch) -> None:
+    """A partition with more than ROWS_PER_FILE documents is written as several files that together
+    hold each of its documents once, in doc_id order across files (bounded sorts at any size)."""
+    import pyarrow.dataset as ds
+
+    monkeypatch.setattr(export, "ROWS_PER_FILE", 2)
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        export.export_parquet(con, tmp_path / "parquet", ["documents"])
+        expected = sorted(r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall())
+    root = tmp_path / "parquet" / "documents"
+    files = sorted(root.rglob("*.parquet"))
+    assert any(f.name == "part-1.parquet" for f in files)  # the seeds' biggest partition was split
+    got = []
+    for part in sorted({f.parent for f in files}):
+        ids = [i for k in range(len(list(part.glob("*.parquet"))))
+               for i in ds.dataset(part / f"part-{k}.parquet").to_table(columns=["doc_id"])["doc_id"].to_pylist()]
+        assert ids == sorted(ids) and len(list(part.glob("*.parquet"))) == -(-len(ids) // 2)
+        got += ids
+    assert sorted(got) == expected
+    assert ds.dataset(root, format="parquet", partitioning="hive").count_rows() == len(expected)

@@ -18,6 +18,7 @@ from warehouse.ddl import quote_ident
 from warehouse.schema import TABLES, Table
 
 PARQUET_DIR = "parquet"
+ROWS_PER_FILE = 20_000  # documents per Parquet file of a partition (bounds the export's sort)
 
 
 def _sql_path(p: Path) -> str:
@@ -38,10 +39,14 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> Non
 
 
 def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> None:
-    """``dest/published_year=Y/published_month=M/part-0.parquet`` (partition columns in the path
-    only), one COPY per partition.  One partitioned COPY kept a row group per open partition in
-    memory: with ~15 KB of text per document it failed under a 640 MB ``memory_limit`` at 72k
-    articles, whereas a partition at a time needs one partition's rows."""
+    """``dest/published_year=Y/published_month=M/part-K.parquet`` (partition columns in the path
+    only), one COPY per partition and per ``ROWS_PER_FILE`` documents of it, in ``doc_id`` order.
+
+    One partitioned COPY kept a row group per open partition in memory: with ~15 KB of text per
+    document it failed under a 640 MB ``memory_limit`` at 72k articles. A partition at a time then
+    failed at ~290k articles (4 replicas of the corpus: 63,532 documents and ~0.35 GB of text in
+    2015-08, sorted by ``doc_id`` under the 1 GB limit); files of at most ``ROWS_PER_FILE``
+    documents keep each sort the same size whatever the corpus."""
     year = "coalesce(published_year, 0)"
     month = "coalesce(published_month, 0)"
     cols = ", ".join(quote_ident(c) for c in table.column_names if c not in ("published_year", "published_month"))
@@ -50,10 +55,18 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
     for y, m in con.execute(f"SELECT DISTINCT {year}, {month} FROM {name} ORDER BY ALL").fetchall():
         part = dest / f"published_year={int(y)}" / f"published_month={int(m)}"
         part.mkdir(parents=True)
-        con.execute(
-            f"COPY (SELECT {cols} FROM {name} WHERE {year} = {int(y)} AND {month} = {int(m)} ORDER BY doc_id) "
-            f"TO {_sql_path(part / 'part-0.parquet')} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        where = f"{year} = {int(y)} AND {month} = {int(m)}"
+        # first doc_id of every ROWS_PER_FILE-document run (doc_id is the key: ranges are exact)
+        starts = [r[0] for r in con.execute(
+            f"SELECT doc_id FROM (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS i FROM {name} "
+            f"WHERE {where}) WHERE i % {int(ROWS_PER_FILE)} = 0 ORDER BY doc_id").fetchall()]
+        for k, lo in enumerate(starts):
+            upper = f" AND doc_id < ?" if k + 1 < len(starts) else ""
+            con.execute(
+                f"COPY (SELECT {cols} FROM {name} WHERE {where} AND doc_id >= ?{upper} ORDER BY doc_id) "
+                f"TO {_sql_path(part / f'part-{k}.parquet')} (FORMAT parquet, COMPRESSION zstd)",
+                [lo] + ([starts[k + 1]] if upper else []),
+            )
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike, tables: list[str] | None = None) -> list[Path]:
