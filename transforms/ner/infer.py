@@ -13,8 +13,6 @@ time step. ``nn.LSTM`` would redo the input projection — the larger half of it
 from __future__ import annotations
 
 import threading
-from itertools import chain, compress
-from operator import not_
 
 import torch
 import torch.nn.functional as F
@@ -63,34 +61,33 @@ class FastTagger:
         self._bwd = torch.zeros((2 * cache_rows + 1, 4 * self.hidden), dtype=torch.float16)
         self._rows: dict[str, int] = {}  # permanent tier: rows 1..cache_rows
         self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..2*cache_rows
-        self._row_of: dict[str, int] = {}  # both tiers: what lookups read
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
 
     # ------------------------------------------------------------------ per-surface table
     def _lookup(self, sents: list[list[str]]) -> list[int]:
-        """Table rows of every token (flattened), computing the surfaces not yet in the table.
-
-        Lookups run as ``map(dict.get, …)`` over one dict of both tiers (``_row_of``), so the
-        per-token work stays in C; Python only touches the surfaces that are new."""
-        rows, recent, row_of = self._rows, self._recent, self._row_of
-        tokens = list(chain.from_iterable(sents))
-        cap, n_tokens = self.cache_rows, len(tokens)
+        """Table rows of every token (flattened), computing the surfaces not yet in the table."""
+        rows, recent, new = self._rows, self._recent, {}
+        cap, n_tokens = self.cache_rows, sum(map(len, sents))
         if len(rows) + n_tokens <= cap:  # the batch's new surfaces surely fit the permanent tier
             tier, first = rows, len(rows) + 1
         else:
-            if len(recent) + n_tokens > cap:  # full: start the second tier over (a batch never exceeds it)
-                for tok in recent:
-                    del row_of[tok]
-                recent.clear()
+            if len(recent) + n_tokens > cap:
+                recent.clear()  # full: start the second tier over (a batch never exceeds it)
             tier, first = recent, cap + len(recent) + 1
-        flat = list(map(row_of.get, tokens))
-        if None not in flat:  # rows start at 1, so only a miss is falsy below
-            return flat
-        new = {tok: first + i for i, tok in enumerate(dict.fromkeys(compress(tokens, map(not_, flat))))}
+        flat: list[int] = []
+        for sent in sents:
+            for tok in sent:
+                r = rows.get(tok)
+                if r is None:
+                    r = recent.get(tok)
+                    if r is None:
+                        r = new.get(tok)
+                        if r is None:
+                            r = new[tok] = first + len(new)
+                flat.append(r)
         self._store(new, first)
         tier.update(new)
-        row_of.update(new)
-        return list(map(row_of.get, tokens))
+        return flat
 
     def _store(self, new: dict[str, int], first: int) -> None:
         """Compute and store the input projections of ``new`` surfaces at rows ``first``…"""
