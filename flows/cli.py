@@ -74,7 +74,7 @@ def run(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Transform on an existing Dask cluster, e.g. tcp://host:8786.")] = None,
-    procs: Annotated[int, typer.Option("--procs", help="Transform in N local worker processes (0: in this process). Each pays ~20 CPU-s to start, so it is for large inputs (README: With NER).")] = 0,
+    procs: Annotated[int, typer.Option("--procs", help="Transform in N local worker processes (0: in this process). Each worker pays a start-up (imports, loading the tagger), so it is for large inputs (README: Runners).")] = 0,
 ) -> None:
     """Ingest INPUT files into the warehouse and print a summary."""
     from flows.ingest import ingest
