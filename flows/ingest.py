@@ -188,7 +188,7 @@ def ingest(
                 if urls:
                     from flows.feeds import fetch_feeds
 
-                    batches.drain()  # fetch_feeds reads fetch_log state written by earlier loads
+                    batches.drain()  # fetch_feeds skips URLs already in the warehouse: load first
                     fetched, fetch_rejects = fetch_feeds(urls, out=out, run_id=run_id)
                     docs_raw, bad = parse_records(fetched, fields)
                     all_rejects += [fetch_rejects, bad]

@@ -23,10 +23,9 @@ class _SharedServer:
     """Mixin: ``PREFECT_API_URL`` names the flow's API while the runner is open, then is restored."""
 
     def __enter__(self) -> Any:
-        self._saved_api_url: tuple[bool, str | None] | None = None
+        self._previous_api_url = os.environ.get("PREFECT_API_URL")  # None: it was unset
         url = _flow_api_url()
-        if url and os.environ.get("PREFECT_API_URL") != url:
-            self._saved_api_url = ("PREFECT_API_URL" in os.environ, os.environ.get("PREFECT_API_URL"))
+        if url:
             os.environ["PREFECT_API_URL"] = url
         try:
             return super().__enter__()  # type: ignore[misc]
@@ -41,14 +40,10 @@ class _SharedServer:
             self._restore()
 
     def _restore(self) -> None:
-        saved, self._saved_api_url = getattr(self, "_saved_api_url", None), None
-        if saved is None:
-            return
-        had, value = saved
-        if had:
-            os.environ["PREFECT_API_URL"] = value or ""
-        else:
+        if self._previous_api_url is None:
             os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = self._previous_api_url
 
 
 class SharedServerProcessPool(_SharedServer, ProcessPoolTaskRunner):

@@ -52,20 +52,23 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
     cols = ", ".join(quote_ident(c) for c in table.column_names if c not in ("published_year", "published_month"))
     name = quote_ident(table.name)
     dest.mkdir(parents=True)
-    for y, m in con.execute(f"SELECT DISTINCT {year}, {month} FROM {name} ORDER BY ALL").fetchall():
+    # every partition with the first doc_id of each ROWS_PER_FILE-document run, in one pass
+    # (doc_id is the key, so the ranges between consecutive starts are exact)
+    runs = con.execute(
+        f"SELECT y, m, list(doc_id ORDER BY doc_id) FROM (SELECT {year} AS y, {month} AS m, doc_id, "
+        f"row_number() OVER (PARTITION BY {year}, {month} ORDER BY doc_id) - 1 AS i FROM {name}) "
+        f"WHERE i % {int(ROWS_PER_FILE)} = 0 GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    for y, m, starts in runs:
         part = dest / f"published_year={int(y)}" / f"published_month={int(m)}"
         part.mkdir(parents=True)
-        where = f"{year} = {int(y)} AND {month} = {int(m)}"
-        # first doc_id of every ROWS_PER_FILE-document run (doc_id is the key: ranges are exact)
-        starts = [r[0] for r in con.execute(
-            f"SELECT doc_id FROM (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS i FROM {name} "
-            f"WHERE {where}) WHERE i % {int(ROWS_PER_FILE)} = 0 ORDER BY doc_id").fetchall()]
-        for k, lo in enumerate(starts):
-            upper = f" AND doc_id < ?" if k + 1 < len(starts) else ""
+        for k, (lo, hi) in enumerate(zip(starts, starts[1:] + [None])):
+            upper, params = ("", [lo]) if hi is None else (" AND doc_id < ?", [lo, hi])
             con.execute(
-                f"COPY (SELECT {cols} FROM {name} WHERE {where} AND doc_id >= ?{upper} ORDER BY doc_id) "
+                f"COPY (SELECT {cols} FROM {name} WHERE {year} = {int(y)} AND {month} = {int(m)} "
+                f"AND doc_id >= ?{upper} ORDER BY doc_id) "
                 f"TO {_sql_path(part / f'part-{k}.parquet')} (FORMAT parquet, COMPRESSION zstd)",
-                [lo] + ([starts[k + 1]] if upper else []),
+                params,
             )
 
 
