@@ -77,6 +77,15 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
     )
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the database file now, if no other transaction is open (best effort:
+    DuckDB checkpoints on its own at ``checkpoint_threshold`` and on close)."""
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error:
+        pass
+
+
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     if frame.height == 0:
         return

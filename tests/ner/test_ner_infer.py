@@ -39,7 +39,7 @@ def test_fast_path_matches_the_network(tmp_path: Path) -> None:
     # with the smallest tiers (250 rows) and one sentence per batch, both tiers fill up and the
     # second one is emptied several times during the run
     for rows, batch in ((50_000, 8000), (1, 1)):
-        fast = FastTagger(net, feat, cache_rows=rows, batch_tokens=batch)
+        fast = FastTagger(net, feat, cache_rows=rows, batch_tokens=batch, recent_rows=rows)
         got = fast.tag(sents)
         assert [[t for t, _ in s] for s in got] == _reference(net, feat, sents)
         assert all(0.0 <= p <= 1.0 for s in got for _, p in s)

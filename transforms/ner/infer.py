@@ -22,7 +22,11 @@ from transforms.ner.model import TAGS, NerNet, viterbi
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
-CACHE_ROWS = 60_000  # per tier; float16 rows of 2×4h: ~60 MB per tier at hidden 64, bounded
+# Table rows (float16, 2×4h per row: ~1 KB at hidden 64). Simulated over the first 40k warehouse
+# articles (11M tokens), 8000-token batches: 60k+60k rows computed 716k surfaces, 160k+40k 400k,
+# an unbounded table 321k; each computed surface costs ~45 µs, the extra 80k rows ~80 MB.
+CACHE_ROWS = 160_000  # permanent tier: the first surfaces seen (mostly the frequent ones)
+RECENT_ROWS = 40_000  # second tier, emptied when full
 STORE_CHUNK = 1024  # surfaces per char-CNN step (bounds its [chunk, ≤21, 150] temporaries)
 
 
@@ -30,14 +34,16 @@ class FastTagger:
     """Inference-only view of a trained ``NerNet`` with a BiLSTM encoder."""
 
     def __init__(
-        self, net: NerNet, feat: Featurizer, cache_rows: int = CACHE_ROWS, batch_tokens: int = BATCH_TOKENS
+        self, net: NerNet, feat: Featurizer, cache_rows: int = CACHE_ROWS, batch_tokens: int = BATCH_TOKENS,
+        recent_rows: int = RECENT_ROWS,
     ) -> None:
         if net.encoder != "lstm":
             raise ValueError("FastTagger needs an LSTM encoder")
         self.net, self.feat, self.batch_tokens = net.eval(), feat, batch_tokens
         # one batch holds at most max(batch_tokens, MAX_LEN) tokens, and it must fit a tier
         self.cache_rows = max(cache_rows, batch_tokens, MAX_LEN)
-        cache_rows = self.cache_rows
+        self.recent_rows = max(recent_rows, batch_tokens, MAX_LEN)
+        cache_rows, n_rows = self.cache_rows, self.cache_rows + self.recent_rows + 1
         lstm = net.seq
         self.hidden = lstm.hidden_size
         with torch.no_grad():
@@ -55,12 +61,12 @@ class FastTagger:
             self._tab_offsets = torch.arange(4) * tables[0].shape[0]
         # Input projections per direction (float16 halves the table; the recurrence runs in float32).
         # Two tiers: the first `cache_rows` surfaces stay for the whole process (by Zipf's law they
-        # are mostly the frequent ones); later surfaces go to a second tier that is emptied when
-        # full. Row 0 is padding.
-        self._fwd = torch.zeros((2 * cache_rows + 1, 4 * self.hidden), dtype=torch.float16)
-        self._bwd = torch.zeros((2 * cache_rows + 1, 4 * self.hidden), dtype=torch.float16)
+        # are mostly the frequent ones); later surfaces go to a second tier of `recent_rows` that is
+        # emptied when full. Row 0 is padding.
+        self._fwd = torch.zeros((n_rows, 4 * self.hidden), dtype=torch.float16)
+        self._bwd = torch.zeros((n_rows, 4 * self.hidden), dtype=torch.float16)
         self._rows: dict[str, int] = {}  # permanent tier: rows 1..cache_rows
-        self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..2*cache_rows
+        self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..cache_rows+recent_rows
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
 
     # ------------------------------------------------------------------ per-surface table
@@ -71,7 +77,7 @@ class FastTagger:
         if len(rows) + n_tokens <= cap:  # the batch's new surfaces surely fit the permanent tier
             tier, first = rows, len(rows) + 1
         else:
-            if len(recent) + n_tokens > cap:
+            if len(recent) + n_tokens > self.recent_rows:
                 recent.clear()  # full: start the second tier over (a batch never exceeds it)
             tier, first = recent, cap + len(recent) + 1
         flat: list[int] = []

@@ -7,6 +7,7 @@ batch, ``infer.FastTagger``) so padding stays small; model files are loaded once
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,6 +58,21 @@ def fast_tagger(path: str | None = None):
     torch.set_num_threads(1)
     net, feat = load_model(path)
     return FastTagger(net, feat)
+
+
+_PRELOAD_LOCK = threading.Lock()
+
+
+def preload(backend: str = "default") -> None:
+    """Load ``backend``'s shipped model into this process's cache now (a worker process warms up
+    while the flow still reads its first input); camel-tools' model is left to its first use.
+    Locked: with the thread runner a batch may start while a warm-up thread still loads."""
+    backend = resolved_backend(backend)
+    with _PRELOAD_LOCK:
+        if backend == "neural":
+            fast_tagger(None)
+        elif backend == "crf":
+            load_crf(None)
 
 
 def tag_sentences(
