@@ -56,21 +56,6 @@ def test_a_process_migrates_a_warehouse_once(tmp_path: Path, monkeypatch) -> Non
         assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_export_on_two_threads_writes_the_same_files(seeds_warehouse: Path, tmp_path: Path) -> None:
-    """COPY statements run two at a time give the same tables as one at a time."""
-    import pyarrow.dataset as ds
-
-    with db.connect(seeds_warehouse, read_only=True) as con:
-        one = export.export_parquet(con, tmp_path / "one", threads=1)
-        two = export.export_parquet(con, tmp_path / "two", threads=2)
-    assert [p.name for p in one] == [p.name for p in two]
-    for a, b in zip(one, two):
-        assert sorted(f.relative_to(a) for f in a.rglob("*.parquet")) == sorted(f.relative_to(b) for f in b.rglob("*.parquet"))
-        ta = ds.dataset(a, format="parquet", partitioning="hive").to_table()
-        tb = ds.dataset(b, format="parquet", partitioning="hive").to_table()
-        assert ta.equals(tb), a.name
-
-
 def _hold_lock(out: str, ready, release) -> None:
     with db.writer_lock(out):
         ready.set()

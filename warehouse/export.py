@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -27,19 +25,20 @@ def _sql_path(p: Path) -> str:
     return "'" + str(p).replace("'", "''") + "'"
 
 
-def _copy_jobs(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> list[tuple[str, list]]:
-    """The ``COPY`` statements (with parameters) that write ``table`` under ``dest``; creates the
-    directories they write into."""
+def _copy_table(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> None:
     cols = ", ".join(quote_ident(c) for c in table.column_names)
     if table.partition_by_published:
-        return _partitioned_jobs(con, table, dest)
-    dest.mkdir(parents=True)
-    order = ", ".join(quote_ident(k) for k in table.primary_key) or cols
-    return [(f"COPY (SELECT {cols} FROM {quote_ident(table.name)} ORDER BY {order}) "
-             f"TO {_sql_path(dest / 'part-0.parquet')} (FORMAT parquet, COMPRESSION zstd)", [])]
+        _copy_partitioned(con, table, dest)
+    else:
+        dest.mkdir(parents=True)
+        order = ", ".join(quote_ident(k) for k in table.primary_key) or cols
+        con.execute(
+            f"COPY (SELECT {cols} FROM {quote_ident(table.name)} ORDER BY {order}) "
+            f"TO {_sql_path(dest / 'part-0.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+        )
 
 
-def _partitioned_jobs(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> list[tuple[str, list]]:
+def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> None:
     """``dest/published_year=Y/published_month=M/part-K.parquet`` (partition columns in the path
     only), one COPY per partition and per ``ROWS_PER_FILE`` documents of it, in ``doc_id`` order.
 
@@ -60,55 +59,32 @@ def _partitioned_jobs(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
         f"row_number() OVER (PARTITION BY {year}, {month} ORDER BY doc_id) - 1 AS i FROM {name}) "
         f"WHERE i % {int(ROWS_PER_FILE)} = 0 GROUP BY ALL ORDER BY ALL"
     ).fetchall()
-    jobs = []
     for y, m, starts in runs:
         part = dest / f"published_year={int(y)}" / f"published_month={int(m)}"
         part.mkdir(parents=True)
         for k, (lo, hi) in enumerate(zip(starts, starts[1:] + [None])):
             upper, params = ("", [lo]) if hi is None else (" AND doc_id < ?", [lo, hi])
-            jobs.append((
+            con.execute(
                 f"COPY (SELECT {cols} FROM {name} WHERE {year} = {int(y)} AND {month} = {int(m)} "
                 f"AND doc_id >= ?{upper} ORDER BY doc_id) "
                 f"TO {_sql_path(part / f'part-{k}.parquet')} (FORMAT parquet, COMPRESSION zstd)",
                 params,
-            ))
-    return jobs
+            )
 
 
-def _run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[str, list]], threads: int) -> None:
-    """Run the COPY statements on ``threads`` cursors of ``con`` at once. Most of them (a month of
-    documents, a small table) keep one core busy, so one at a time left the other core idle."""
-    if threads <= 1 or len(jobs) <= 1:
-        for sql, params in jobs:
-            con.execute(sql, params)
-        return
-    local = threading.local()
-
-    def run(job: tuple[str, list]) -> None:
-        if not hasattr(local, "cur"):
-            local.cur = con.cursor()
-        local.cur.execute(*job)
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(run, jobs))  # list(): re-raises the first failure
-
-
-def export_parquet(
-    con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike, tables: list[str] | None = None, threads: int = 2,
-) -> list[Path]:
-    """Write every exported table under ``dest_root/<table>/`` (``threads`` COPY statements at
-    once); returns the table directories."""
+def export_parquet(con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike, tables: list[str] | None = None) -> list[Path]:
+    """Write every exported table under ``dest_root/<table>/``; returns the table directories."""
     root = Path(dest_root)
     root.mkdir(parents=True, exist_ok=True)
     sweep_temp(root)
-    chosen = [t for t in TABLES if t.export and (tables is None or t.name in tables)]
-    jobs = [job for t in chosen for job in _copy_jobs(con, t, root / f".tmp-{t.name}-{os.getpid()}")]
-    _run_jobs(con, jobs, threads)
     written = []
-    for table in chosen:  # every table is written: swap them in
+    for table in TABLES:
+        if not table.export or (tables is not None and table.name not in tables):
+            continue
         final = root / table.name
         tmp = root / f".tmp-{table.name}-{os.getpid()}"
         old = root / f".old-{table.name}-{os.getpid()}"
+        _copy_table(con, table, tmp)
         if final.exists():
             os.rename(final, old)
         os.rename(tmp, final)
