@@ -187,7 +187,8 @@ def ingest(
                 # waits at a read's end (draining per read left one core idle ~1/5 of the time).
                 batches = _Batches(out, run_id, started, ner_backend, counts, in_flight)
                 # Everything alive now (Prefect, the server client, imported modules) lives for the
-                # run: frozen, the full collection after each load skips it (~0.3 s → ~0.01 s).
+                # run: frozen, the full collection after each load skips it (measured at import
+                # time: 0.12 s over ~300k objects before freezing, microseconds after).
                 gc.freeze()
                 while reads:
                     file_batch = reads.popleft()
