@@ -34,6 +34,30 @@ def test_shipped_model_loads_offline(no_network: None) -> None:
     assert all(0.0 <= p <= 1.0 for _, p in tags)
 
 
+def test_a_model_asked_for_by_two_threads_is_loaded_once() -> None:
+    """A warm-up thread and a batch thread (thread runner) share one load, not two copies."""
+    import threading
+    import time
+
+    from transforms.ner.tagger import _loaded_once
+
+    loads = []
+
+    @_loaded_once(maxsize=2)
+    def slow(path: str | None = None) -> object:
+        loads.append(path)
+        time.sleep(0.3)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(slow(None))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == [None] and got[0] is got[1]
+
+
 def test_evaluate_prints_micro_f1_last() -> None:
     text = format_report(evaluate(FIX / "tiny_gold.txt"))
     last = text.splitlines()[-1]

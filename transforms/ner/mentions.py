@@ -20,7 +20,7 @@ import polars as pl
 
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
-from transforms.ner.tagger import fast_tagger, preload, resolved_backend, tag_with
+from transforms.ner.tagger import fast_tagger, resolved_backend, tag_with
 from transforms.ner.text import norm, token_surfaces, word_key
 
 SCHEMA = {
@@ -38,8 +38,6 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
     ``backend``: "default" (the shipped model), "neural", "crf" or "camel" (camel-tools' BERT, only
     if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
     """
-    if model_path is None:
-        preload(backend)  # the shipped model: waits for a warm-up thread still loading it
     rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
     words = [token_surfaces(r["text"] or "") for r in rows]
     found: list[list[tuple[int, int, str, float, str]]]

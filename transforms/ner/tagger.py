@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -33,6 +33,22 @@ def _camel_ner_data_present() -> bool:
     return root.is_dir() and any(p.is_dir() for p in root.glob("**/ner/*"))
 
 
+def _loaded_once(maxsize: int):
+    """``lru_cache`` whose loads hold a lock: with the thread runner a batch may ask for a model
+    while a warm-up thread is still loading it, and must wait for that copy, not load a second."""
+    def wrap(fn):
+        cached, lock = lru_cache(maxsize=maxsize)(fn), threading.Lock()
+
+        @wraps(fn)
+        def get(*args):
+            with lock:
+                return cached(*args)
+
+        get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return get
+    return wrap
+
+
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None):
     """``(net, featurizer)`` from a model directory or ``.pt`` file (default: shipped), cached."""
@@ -45,7 +61,7 @@ def load_model(path: str | None = None):
     return load(p)
 
 
-@lru_cache(maxsize=4)
+@_loaded_once(maxsize=4)
 def fast_tagger(path: str | None = None):
     """The inference view (``infer.FastTagger``) of a neural model, cached per process."""
     import torch
@@ -60,19 +76,14 @@ def fast_tagger(path: str | None = None):
     return FastTagger(net, feat)
 
 
-_PRELOAD_LOCK = threading.Lock()
-
-
 def preload(backend: str = "default") -> None:
     """Load ``backend``'s shipped model into this process's cache now (a worker process warms up
-    while the flow still reads its first input); camel-tools' model is left to its first use.
-    Locked: with the thread runner a batch may start while a warm-up thread still loads."""
+    while the flow still reads its first input); camel-tools' model is left to its first use."""
     backend = resolved_backend(backend)
-    with _PRELOAD_LOCK:
-        if backend == "neural":
-            fast_tagger(None)
-        elif backend == "crf":
-            load_crf(None)
+    if backend == "neural":
+        fast_tagger(None)
+    elif backend == "crf":
+        load_crf(None)
 
 
 def tag_sentences(
@@ -82,7 +93,7 @@ def tag_sentences(
     return fast_tagger(model_path).tag(token_lists)
 
 
-@lru_cache(maxsize=2)
+@_loaded_once(maxsize=2)
 def load_crf(model_dir: str | None = None):
     """The CRF variant (``ner.crfsuite`` + clusters in the model directory), cached per process."""
     from transforms.ner.crf import CrfTagger
