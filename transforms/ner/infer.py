@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from transforms.ner import kernels
 from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
-from transforms.ner.model import TAGS, NerNet, viterbi
+from transforms.ner.model import _START, _TRANS, TAGS, NerNet
+
+_TRANS, _START = _TRANS.float().numpy(), _START.float().numpy()  # Viterbi's BIO constraints for kernels
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
@@ -48,7 +52,7 @@ class FastTagger:
         self.hidden = lstm.hidden_size
         with torch.no_grad():
             g2 = torch.ones(4 * self.hidden)
-            g2[2 * self.hidden : 3 * self.hidden] = 2.0  # gate order i, f, g, o; g is doubled (see _bilstm)
+            g2[2 * self.hidden : 3 * self.hidden] = 2.0  # gate order i, f, g, o; g is doubled (see kernels.lstm_cell)
             g2_both = torch.cat([g2, g2])
             # input projections of both directions at once: columns [:4h] forward, [4h:] backward
             self._w_ih_both = (torch.cat([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float()
@@ -68,6 +72,7 @@ class FastTagger:
         self._rows: dict[str, int] = {}  # permanent tier: rows 1..cache_rows
         self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..cache_rows+recent_rows
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
+        kernels.warm()
 
     # ------------------------------------------------------------------ per-surface table
     def _lookup(self, sents: list[list[str]]) -> list[int]:
@@ -131,19 +136,19 @@ class FastTagger:
         h_dim = self.hidden
         ar = torch.arange(t_max)
         rev = torch.where(ar < lengths[:, None], lengths[:, None] - 1 - ar, ar)  # each row reversed in place
-        x = torch.stack((self._fwd[index.T], self._bwd[index.gather(1, rev).T]), dim=1).float()  # [T, 2, B, 4h]
-        h = torch.zeros((2, b, h_dim))
-        c = torch.zeros((2, b, h_dim))
-        out = torch.empty((t_max, 2, b, h_dim))
+        # [T, 2, B, 4h]; index_select is ~2× faster than advanced indexing here (measured)
+        x = torch.empty((t_max, 2, b, 4 * h_dim))
+        x[:, 0] = self._fwd.index_select(0, index.T.reshape(-1)).view(t_max, b, -1)
+        x[:, 1] = self._bwd.index_select(0, index.gather(1, rev).T.reshape(-1)).view(t_max, b, -1)
+        out = torch.zeros((t_max + 1, 2, b, h_dim))  # out[t + 1]: h after step t (out[0]: the initial h)
+        gates = torch.empty((2, b, 4 * h_dim))
+        c, gates_np, out_np = np.zeros((2, b, h_dim), np.float32), gates.numpy(), out.numpy()
         for t in range(t_max):
-            # one sigmoid for all four gates: the cell gate's pre-activation is stored doubled
-            # (``g2`` in __init__), and tanh(z) = 2·sigmoid(2z) − 1
-            sig = torch.sigmoid(torch.baddbmm(x[t], h, self.w_hh_t))
-            c = torch.addcmul(sig[..., h_dim : 2 * h_dim] * c, sig[..., :h_dim], sig[..., 2 * h_dim : 3 * h_dim] * 2 - 1)
-            h = out[t]
-            torch.mul(sig[..., 3 * h_dim :], torch.tanh(c), out=h)
-        fwd = out[:, 0].transpose(0, 1)  # [B, T, h]
-        back = out[:, 1].transpose(0, 1).gather(1, rev[..., None].expand(-1, -1, h_dim))
+            # both directions in one batched matmul; the gates' nonlinearities in one compiled loop
+            torch.baddbmm(x[t], out[t], self.w_hh_t, out=gates)
+            kernels.lstm_cell(gates_np, c, out_np[t + 1])
+        fwd = out[1:, 0].transpose(0, 1)  # [B, T, h]
+        back = out[1:, 1].transpose(0, 1).gather(1, rev[..., None].expand(-1, -1, h_dim))
         return torch.cat([fwd, back], dim=2)
 
     def _paths(self, sents: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -155,13 +160,12 @@ class FastTagger:
         index = torch.zeros((len(sents), width), dtype=torch.long)
         index[live] = torch.tensor(flat, dtype=torch.long)
         with torch.inference_mode():
-            logp = torch.log_softmax(self.net.out(self._bilstm(index, lengths)), dim=-1)
-            paths = viterbi(logp, lengths)
-            tags = torch.tensor([p for path in paths for p in path], dtype=torch.long)
-            padded = torch.zeros((len(sents), width), dtype=torch.long)
-            padded[live] = tags
-            probs = logp.gather(2, padded[..., None]).squeeze(2).exp()[live]
-        return tags, probs
+            hidden = self._bilstm(index, lengths)[live]  # [n tokens, 2h], padding dropped
+            logp = torch.log_softmax(self.net.out(hidden), dim=-1).numpy()
+        lens = lengths.numpy()
+        tags, probs = np.empty(len(flat), np.int64), np.empty(len(flat), np.float32)
+        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, _TRANS, _START, tags, probs)
+        return torch.from_numpy(tags), torch.from_numpy(probs)
 
     def _batches(self, token_lists: list[list[str]]):
         """``(windows, tag ids, probs)`` per batch; windows are ``(list index, offset, tokens)``."""
