@@ -8,7 +8,8 @@ the type projection *and* the LSTM's input projection ``W_ih·x + b``), so it is
 distinct surface and kept in a bounded table across batches. News text is Zipfian: after a few
 thousand articles almost every token is a table hit, and what is left per token is the recurrent step
 (``4h×h`` multiply-adds per direction), run for both directions at once with one batched matmul per
-time step. ``nn.LSTM`` would redo the input projection — the larger half of its work — for every token.
+time step, the gates' nonlinearities and the Viterbi decode in compiled loops (``kernels``).
+``nn.LSTM`` would redo the input projection — the larger half of its work — for every token.
 """
 from __future__ import annotations
 
