@@ -8,12 +8,10 @@ are skipped before any transform work; every batch lands in one DuckDB transacti
 """
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import gc
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -131,23 +129,6 @@ def export_parquet(out: str, tables: list[str] | None) -> None:
         export.export_parquet(con, f"{out}/{export.PARQUET_DIR}", tables)
 
 
-def _refresh_and_export(out: str) -> None:
-    """Refresh the marts while a second thread exports the tables the refresh does not write.
-
-    The refresh runs at ~1.2-1.6 cores (Python entity merges, single-threaded SQL phases) and the
-    documents export alone is ~8 s of COPYs at 72k articles: side by side they fill both cores.
-    The tables it writes are exported after it, from the committed result."""
-    untouched = [t for t in export.exported_tables() if t not in load.REFRESHED_BY_MARTS]
-    with ThreadPoolExecutor(1, thread_name_prefix="export") as pool:
-        # a copied context: the task call in the thread belongs to this flow run
-        early = pool.submit(contextvars.copy_context().run, export_parquet, out, untouched)
-        try:
-            refresh_marts(out)
-        finally:
-            early.result()
-    export_parquet(out, [t for t in export.exported_tables() if t in load.REFRESHED_BY_MARTS])
-
-
 def _reject_rows(rejects: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
     return rejects.with_columns(
         reject_id=pl.struct("source_uri", "reason").map_elements(
@@ -235,7 +216,9 @@ def ingest(
                 if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
                     progress.stage("refreshing marts")
                     run_con.execute(f"SET memory_limit = '{MARTS_MEMORY_LIMIT}'")
-                    _refresh_and_export(out)
+                    refresh_marts(out)
+                    progress.stage("exporting Parquet")
+                    export_parquet(out, None)
             status = "completed"
         finally:
             gc.unfreeze()  # a long-lived process (serve) collects this run's objects again

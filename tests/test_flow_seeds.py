@@ -105,25 +105,3 @@ def test_duckdb_parquet_types_round_trip(seeds_warehouse: Path) -> None:
     ).fetchall()}
     for col in ("doc_id", "raw_text", "published_at", "is_arabic", "n_chars"):
         assert pq[col] == table_types[col], col
-
-
-def test_refresh_marts_writes_only_the_tables_it_declares(seeds_warehouse: Path, tmp_path: Path) -> None:
-    """The flow exports the other tables while the refresh runs (flows.ingest._refresh_and_export)."""
-    from transforms.entities import merge_entities
-    from transforms.stories import STORY_PARAMS, stories_from_pairs
-    from warehouse import load
-
-    copy = tmp_path / "wh"
-    copy.mkdir()
-    (copy / db.DB_FILE).write_bytes((seeds_warehouse / db.DB_FILE).read_bytes())
-    with db.connect(str(copy)) as con:
-        # stale marts, so that the refresh really rewrites every table it touches
-        con.execute("DELETE FROM entities; DELETE FROM entity_aliases; DELETE FROM stories")
-        con.execute("UPDATE mentions SET entity_id = NULL; UPDATE quotes SET speaker_entity_id = NULL")
-        con.execute("UPDATE sources SET n_documents = 0; UPDATE entity_candidates SET canonical_name = ''")
-        before = table_checksums(con)
-        load.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
-        after = table_checksums(con)
-    changed = {t for t in before if before[t] != after[t]}
-    assert changed <= load.REFRESHED_BY_MARTS, changed - load.REFRESHED_BY_MARTS
-    assert {"mentions", "entities", "sources"} <= changed  # the check above was not vacuous

@@ -72,11 +72,6 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
             )
 
 
-def exported_tables() -> list[str]:
-    """Names of the tables mirrored as Parquet, in export order."""
-    return [t.name for t in TABLES if t.export]
-
-
 def export_parquet(con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike, tables: list[str] | None = None) -> list[Path]:
     """Write every exported table under ``dest_root/<table>/``; returns the table directories."""
     root = Path(dest_root)

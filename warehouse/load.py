@@ -176,12 +176,6 @@ def _upsert_entity_attributes(con: duckdb.DuckDBPyConnection, ents: pl.DataFrame
     con.unregister("_ents")
 
 
-# Every table ``refresh_marts`` writes (the rest may be read, e.g. exported, while it runs).
-REFRESHED_BY_MARTS = frozenset(
-    {"sources", "entity_candidates", "mentions", "quotes", "entities", "entity_aliases", "stories"}
-)
-
-
 def refresh_marts(
     con: duckdb.DuckDBPyConnection,
     merge_entities: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame] | None = None,
