@@ -23,7 +23,8 @@ from transforms.ner import kernels
 from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
 from transforms.ner.model import _START, _TRANS, TAGS, NerNet
 
-_TRANS, _START = _TRANS.float().numpy(), _START.float().numpy()  # Viterbi's BIO constraints for kernels
+# Viterbi's BIO constraints (additive scores, −1e4 where invalid) as arrays for kernels.viterbi
+_TRANS_NP, _START_NP = _TRANS.float().numpy(), _START.float().numpy()
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
@@ -165,7 +166,7 @@ class FastTagger:
             logp = torch.log_softmax(self.net.out(hidden), dim=-1).numpy()
         lens = lengths.numpy()
         tags, probs = np.empty(len(flat), np.int64), np.empty(len(flat), np.float32)
-        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, _TRANS, _START, tags, probs)
+        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, _TRANS_NP, _START_NP, tags, probs)
         return torch.from_numpy(tags), torch.from_numpy(probs)
 
     def _batches(self, token_lists: list[list[str]]):
