@@ -9,7 +9,7 @@ Why compiled: per token the BiLSTM does ``2 × h × 4h`` multiply-adds and ``2 �
 The matmul is near this CPU's peak in torch (~2.0 µs per token at 270 sentences × 30 steps), but
 torch's elementwise sigmoid/tanh cost 2–4 ns per element on this VM: its whole step took ~4.6 µs
 per token, and its Viterbi ~1 µs more. Here the gates take one vectorized loop with a rational
-tanh (Eigen's ``generic_fast_tanh_float``, within 3e-7 of the exact value; ~1 µs per token for
+tanh (Eigen's ``generic_fast_tanh_float``, within 3.1e-7 of the exact value; ~1 µs per token for
 both directions) and the decode one loop per sentence; both release the GIL.
 """
 from __future__ import annotations
@@ -31,8 +31,8 @@ _HALF = np.float32(0.5)
 
 @njit(inline="always", fastmath=True, error_model="numpy")
 def _tanh(x):
-    # selects, not min()/max(), and no ZeroDivisionError check (error_model): both keep the
-    # loops that call this vectorizable
+    # error_model="numpy" drops numba's ZeroDivisionError check on p / q: with it, the loops that
+    # call this stayed scalar (5.3 ns per element against 2.5 without, measured)
     x = x if x < _CLAMP else _CLAMP
     x = x if x > -_CLAMP else -_CLAMP
     x2 = x * x
@@ -68,8 +68,8 @@ def viterbi(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover 
     """Best tag path per sentence into ``tags`` [n] (int64) and its tags' probabilities into ``probs``.
 
     ``logp`` [n, K] log-probabilities; ``trans`` [K, K] (prev, next) and ``start`` [K] additive
-    scores (−1e4 where a transition is not valid BIO). Ties go to the lowest tag id, as ``torch.max``
-    does in ``model.viterbi``.
+    scores (−1e4 where a transition is not valid BIO), the same constraints as ``model.viterbi``.
+    Ties go to the lowest tag id.
     """
     k_tags = logp.shape[1]
     score = np.empty(k_tags, np.float32)
