@@ -6,7 +6,7 @@
 
 One run = the flow into a fresh warehouse, then the same flow again on the unchanged inputs (the
 rerun time).  Prints articles, tokens, wall time, articles/s, tokens/s, CPU seconds of the process
-tree (load-independent on a shared machine), peak RSS (process tree, sampled every 0.2 s; the Prefect
+tree (load-independent on a shared machine), peak RSS (process tree, sampled every 0.2 s, its process list refreshed every second; the Prefect
 temporary server is listed apart; also per flow stage), time per stage (timers
 installed around each flow task and each transform, in every worker process), and the *scan
 floor* measured in the same run: reading the input Parquet plus one Polars regex pass over the
@@ -137,12 +137,18 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         rss = RssSampler()
         rss.start()
         t = time.perf_counter()
+        if args.runner == "process":  # as `akhbar run --procs` does: workers start with the server
+            from transforms.ner.tagger import preload
+
+            flow_fn.task_runner.start_workers(preload, "default")
         summary = run_flow(flow_fn, **kw)
         wall = time.perf_counter() - t
         peak = rss.stop()
         stages = read_timings(timings)
         peaks = stage_peaks(timings, rss.history)
         memory = read_memory(timings)
+        if os.environ.get("AKHBAR_BENCH_KEEP_TIMINGS"):  # per-call timeline (stage, s, cpu, pid, end)
+            shutil.copytree(timings, os.environ["AKHBAR_BENCH_KEEP_TIMINGS"], dirs_exist_ok=True)
         for f in timings.glob("*.jsonl*"):
             f.unlink()
         t = time.perf_counter()

@@ -89,14 +89,22 @@ def run(
             err_console.print(f"[red]error:[/red] {CamelModelMissing()}")
             raise typer.Exit(2)
 
+    flow_fn, in_flight = _with_runner(ingest, workers, dask, procs)
+    runner = flow_fn.task_runner
+    if procs:  # start the workers (imports, the tagger) while Prefect's server starts
+        from transforms.ner.tagger import preload
+
+        runner.start_workers(preload, ner)
     try:
-        flow_fn, in_flight = _with_runner(ingest, workers, dask, procs)
         summary = run_flow(flow_fn, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
                            batch_size=batch_size, ner_backend=ner, wait_seconds=wait,
                            show_progress=progress and sys.stderr.isatty(), in_flight=in_flight)
     except WarehouseError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    finally:
+        if procs:
+            runner.close_early()
     table = Table(title=f"akhbar run {summary['run_id']} → {out}")
     for col in ("seen", "new", "unchanged", "rejected", "seconds"):
         table.add_column(col, justify="right")

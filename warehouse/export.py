@@ -2,7 +2,7 @@
 
 Each table is written into a hidden temporary directory (``.tmp-<table>-<pid>``; readers globbing
 ``parquet/<table>/**/*.parquet`` never see it), then swapped in with ``rename``.  Tables declared
-``partition_by_published`` are hive-partitioned by ``published_year/published_month`` (zstd); rows
+``partition_by_published`` are hive-partitioned by ``published_year/published_month`` (zstd, level 1); rows
 with no known date land in ``published_year=0/published_month=0`` so every reader sees an integer
 partition column.
 """
@@ -19,6 +19,10 @@ from warehouse.schema import TABLES, Table
 
 PARQUET_DIR = "parquet"
 ROWS_PER_FILE = 20_000  # documents per Parquet file of a partition (bounds the export's sort)
+# zstd at level 1 rather than DuckDB's default (3): on the 72k warehouse the largest partition of
+# `documents` wrote in 0.94 s instead of 1.47 s (44 MB vs 40 MB), all of `sentences` in 1.23 s vs
+# 1.52 s (76 vs 69 MB); the export is a serial tail of every run, the files ~10% larger.
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
 def _sql_path(p: Path) -> str:
@@ -34,7 +38,7 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) -> Non
         order = ", ".join(quote_ident(k) for k in table.primary_key) or cols
         con.execute(
             f"COPY (SELECT {cols} FROM {quote_ident(table.name)} ORDER BY {order}) "
-            f"TO {_sql_path(dest / 'part-0.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+            f"TO {_sql_path(dest / 'part-0.parquet')} ({PARQUET_OPTIONS})"
         )
 
 
@@ -67,7 +71,7 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
             con.execute(
                 f"COPY (SELECT {cols} FROM {name} WHERE {year} = {int(y)} AND {month} = {int(m)} "
                 f"AND doc_id >= ?{upper} ORDER BY doc_id) "
-                f"TO {_sql_path(part / f'part-{k}.parquet')} (FORMAT parquet, COMPRESSION zstd)",
+                f"TO {_sql_path(part / f'part-{k}.parquet')} ({PARQUET_OPTIONS})",
                 params,
             )
 

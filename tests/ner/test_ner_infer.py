@@ -55,3 +55,32 @@ def test_a_known_last_name_followed_by_a_name_is_two_people() -> None:
     _consistency([_key(s) for s in sents], found)
     assert sorted(found[1])[:2] == [(1, 2, "PERS", 0.8, "neural"), (2, 3, "PERS", 0.8, "neural")]
     assert found[2] == [(1, 4, "PERS", 0.9, "neural")]  # شي is not a known last name: one person
+
+
+def test_repeated_sentences_get_the_same_spans_from_the_cache(monkeypatch) -> None:
+    """A sentence seen before (in this call or an earlier one) is not tagged again: its spans come
+    from the bounded cache — the same spans as tagging it, also across the cache being emptied."""
+    import transforms.ner.infer as infer
+    from transforms.ner.tagger import load_model
+
+    monkeypatch.setattr(infer, "SENTENCE_CACHE", 3)  # emptied whenever a call brings new sentences
+    byline = "القاهرة ( رويترز ) -".split()
+    sents = [byline, "قال نيكولاي باتروشيف إن روسيا".split(), byline, "زار وانغ يي موسكو".split(), [],
+             "التقى سيرغي شويغو في كازان".split(), "قال نيكولاي باتروشيف إن روسيا".split(), []]
+    fast = FastTagger(*load_model())
+    expected = fast._tag_spans(sents)
+    assert any(expected[1]) and expected[1] == expected[6]
+    def same(a: list, b: list) -> bool:  # scores differ in the 7th decimal with the batch's shape
+        return [[s[:3] for s in x] for x in a] == [[s[:3] for s in x] for x in b] and all(
+            abs(p[3] - q[3]) < 1e-5 for x, y in zip(a, b) for p, q in zip(x, y))
+
+    for part in (slice(0, 3), slice(3, 6), slice(None), slice(5, None), slice(None)):
+        got = fast.spans(sents[part])
+        assert same(got, expected[part])
+        for spans in got:
+            spans.clear()  # callers own their lists: the cache keeps its own copy
+    assert same(fast.spans([sents[1]]), [expected[1]])
+    tagged: list[int] = []
+    monkeypatch.setattr(fast, "_tag_spans", lambda todo: tagged.append(len(todo)) or expected[: len(todo)])
+    fast.spans([sents[1], sents[1]])
+    assert tagged == []  # both from the cache

@@ -29,6 +29,7 @@ def test_process_runner_same_tables_as_default(prefect_server, tmp_path: Path) -
     local = ingest(inputs=[str(seeds)], out=str(tmp_path / "local"), batch_size=BATCH)
     flow_fn, in_flight = _with_runner(ingest, 0, None, procs=2)
     assert in_flight == 2
+    flow_fn.task_runner.start_workers()  # as the CLI does
     pooled = flow_fn(inputs=[str(seeds)], out=str(tmp_path / "procs"), batch_size=BATCH, in_flight=in_flight)
 
     assert local["status"] == pooled["status"] == "completed"
@@ -43,29 +44,39 @@ import os
 from prefect import flow, task
 from flows.runners import SharedServerDaskRunner, SharedServerProcessPool
 
+from prefect.server.api.server import SubprocessASGIServer
+
 @task
 def api_url_in_worker():
-    return os.environ.get("PREFECT_API_URL"), os.getpid()
+    own_server = any(getattr(s, "running", False) for s in SubprocessASGIServer._instances.values())
+    return os.environ.get("PREFECT_API_URL"), os.getpid(), own_server
 
-@flow(task_runner=RUNNER)
+runner = RUNNER
+early_pids = None
+if EARLY:  # what `akhbar run --procs` does: the workers start before the flow and its server
+    runner.start_workers(os.getpid)
+    early_pids = set(runner._early[0]._processes)
+
+@flow(task_runner=runner)
 def probe():
     return api_url_in_worker.submit().result()
 
-from prefect.server.api.server import SubprocessASGIServer
-url, pid = probe()
+url, pid, own_server = probe()
 server = SubprocessASGIServer()
-print("RESULT", url, server.api_url, pid != os.getpid(), os.environ.get("PREFECT_API_URL"))
+took_over = early_pids is None or pid in early_pids
+print("RESULT", url, server.api_url, pid != os.getpid() and not own_server and took_over, os.environ.get("PREFECT_API_URL"))
 '''
 
 
-@pytest.mark.parametrize("runner", [
-    "SharedServerProcessPool(max_workers=1)",  # akhbar run --procs
-    "SharedServerDaskRunner(cluster_kwargs={'n_workers': 1, 'threads_per_worker': 1, 'processes': True})",  # --workers
+@pytest.mark.parametrize(("runner", "early"), [
+    ("SharedServerProcessPool(max_workers=1)", True),  # akhbar run --procs: workers started first
+    ("SharedServerProcessPool(max_workers=1)", False),
+    ("SharedServerDaskRunner(cluster_kwargs={'n_workers': 1, 'threads_per_worker': 1, 'processes': True})", False),  # --workers
 ])
-def test_workers_report_to_the_flows_temporary_server(tmp_path: Path, runner: str) -> None:
+def test_workers_report_to_the_flows_temporary_server(tmp_path: Path, runner: str, early: bool) -> None:
     """Without PREFECT_API_URL (what `akhbar run --procs 2` or `--workers 2` meets), the worker
-    processes get the flow's own temporary server instead of each starting one, and the flow
-    process's environment is restored afterwards."""
+    processes get the flow's own temporary server instead of each starting one — also when they
+    were started before it — and the flow process's environment is restored afterwards."""
     import os
     import subprocess
     import sys
@@ -75,7 +86,7 @@ def test_workers_report_to_the_flows_temporary_server(tmp_path: Path, runner: st
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="240",
                PYTHONPATH=str(REPO))
-    code = _WORKER_SEES.replace("RUNNER", runner)
+    code = _WORKER_SEES.replace("RUNNER", runner).replace("EARLY", str(early))
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=480)
     line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
@@ -84,3 +95,19 @@ def test_workers_report_to_the_flows_temporary_server(tmp_path: Path, runner: st
     assert other_process == "True"
     assert worker_url == server_url and server_url.startswith("http://127.0.0.1:")
     assert restored == "None"
+
+
+def test_early_workers_not_taken_over_are_shut_down() -> None:
+    """``close_early`` ends workers started for a flow run that never entered the runner."""
+    import os
+
+    from flows.runners import SharedServerProcessPool
+
+    runner = SharedServerProcessPool(max_workers=1)
+    runner.start_workers(os.getpid)
+    pool = runner._early[0]
+    assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
+    runner.close_early()
+    assert runner._early is None
+    with pytest.raises(RuntimeError):  # shut down: no new work
+        pool.submit(os.getpid)
