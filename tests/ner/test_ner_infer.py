@@ -84,3 +84,23 @@ def test_repeated_sentences_get_the_same_spans_from_the_cache(monkeypatch) -> No
     monkeypatch.setattr(fast, "_tag_spans", lambda todo: tagged.append(len(todo)) or expected[: len(todo)])
     fast.spans([sents[1], sents[1]])
     assert tagged == []  # both from the cache
+
+
+def test_a_cache_emptied_while_tagging_loses_no_spans() -> None:
+    """The default runner may tag from two threads with one tagger, so the cache can be emptied by
+    the other thread between looking a sentence up and building the result: hits are kept apart."""
+    from transforms.ner.tagger import load_model
+
+    fast = FastTagger(*load_model())
+    seen, new = "قال الرئيس بوتين في موسكو".split(), "زار وانغ يي كازان".split()
+    expected = fast._tag_spans([seen, new])
+    fast.spans([seen])  # cached
+    tag = fast._tag_spans
+
+    def tag_while_another_thread_empties_the_cache(todo):
+        fast._spans.clear()
+        return tag(todo)
+
+    fast._tag_spans = tag_while_another_thread_empties_the_cache
+    got = fast.spans([seen, new])
+    assert [[s[:3] for s in x] for x in got] == [[s[:3] for s in x] for x in expected]

@@ -216,15 +216,20 @@ class FastTagger:
         The same spans as ``conll.spans`` over ``tag``. A token list seen before in this process
         (or earlier in the same call) takes its spans from a bounded cache; the rest are tagged.
         """
-        cache, keys, todo, first = self._spans, [], [], {}
+        cache, keys, todo, first, hits = self._spans, [], [], {}, {}
         for toks in token_lists:
             k = (hash(tuple(toks)), len(toks))  # a false hit needs a 64-bit hash collision (~3e-15 per sentence at 50k entries)
             keys.append(k)
-            if k not in cache and k not in first:
+            if k in first or k in hits:
+                continue
+            # hits are copied out now: another thread tagging with this tagger may empty the cache
+            if (hit := cache.get(k)) is None:
                 first[k] = len(todo)
                 todo.append(toks)
+            else:
+                hits[k] = hit
         found = self._tag_spans(todo) if todo else []
-        out = [list(found[first[k]]) if k in first else list(cache[k]) for k in keys]
+        out = [list(found[first[k]]) if k in first else list(hits[k]) for k in keys]
         if len(cache) + len(first) > SENTENCE_CACHE:
             cache.clear()
         for k, j in first.items():
@@ -232,7 +237,8 @@ class FastTagger:
         return out
 
     def _tag_spans(self, token_lists: list[list[str]]) -> list[list[tuple[int, int, str, float]]]:
-        """``spans`` without the cache: found with array operations instead of a loop per token."""
+        """``spans`` without the cache. Viterbi only emits valid BIO, so a span is a B- tag plus the
+        I- tags after it: found with array operations instead of a loop per token."""
         out: list[list[tuple[int, int, str, float]]] = [[] for _ in token_lists]
         for chunk, tags, probs in self._batches(token_lists):
             starts = ((tags % 2 == 1)).nonzero().squeeze(1)  # B-X ids are odd, I-X even, O is 0
