@@ -73,3 +73,21 @@ def test_eval_ner_prints_micro_f1_last() -> None:
 def test_camel_backend_without_model_is_one_clear_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", str(tmp_path), "--ner", "camel", "--out", str(tmp_path / "wh")])
     assert res.exit_code == 2 and "camel_data -i" in " ".join(res.output.split())
+
+
+def test_train_ner_then_eval_ner_with_that_model(tmp_path: Path) -> None:
+    """The README's dev recipe from the command line: train-ner --dev-fraction/--epochs/--model-out,
+    then eval-ner --model (here on the tiny fixture, two epochs)."""
+    import numpy as np
+
+    vec = tmp_path / "vectors.npz"
+    words = ["قال", "الرئيس", "في", "موسكو", "منظمة", "شنغهاي", "للتعاون", "بوتين", "فلاديمير"]
+    np.savez_compressed(vec, words=np.array(words),
+                        vectors=np.random.default_rng(0).normal(size=(9, 16)).astype(np.float16))
+    res = runner.invoke(app, ["train-ner", str(FIXTURES / "tiny_gold.txt"), "--model-out", str(tmp_path / "m"),
+                              "--vectors", str(vec), "--epochs", "2", "--dev-fraction", "0"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "m" / "ner.pt").exists()
+    res = runner.invoke(app, ["eval-ner", str(FIXTURES / "tiny_gold.txt"), "--model", str(tmp_path / "m")])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1].startswith("micro-F1: ")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from transforms.ner import format_report, read_conll, score
-from transforms.ner.conll import dev_split, spans
+from transforms.ner.conll import dev_split, spans, well_formed
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -42,3 +42,11 @@ def test_dev_split_is_contiguous() -> None:
     sents = [([str(i)], ["O"]) for i in range(20)]
     tr, dev = dev_split(sents, 0.15)
     assert tr + dev == sents and len(dev) == 3
+
+
+def test_well_formed_starts_a_span_where_spans_does() -> None:
+    """Training input for the CRF: an ``I-X`` that continues nothing becomes ``B-X`` (ANERcorp has a
+    dozen), and the spans are unchanged."""
+    tags = ["O", "I-ORG", "I-ORG", "B-PERS", "I-LOC", "I-PERS"]
+    assert well_formed(tags) == ["O", "B-ORG", "I-ORG", "B-PERS", "B-LOC", "B-PERS"]
+    assert spans(well_formed(tags)) == spans(tags)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from transforms.ner import read_conll, train
@@ -22,17 +23,22 @@ def _reference(net, feat, sents: list[list[str]]) -> list[list[str]]:
         chars = enc["types_char"]
         enc["types_char"] = torch.nn.functional.pad(chars, (0, MAX_CHARS - chars.shape[1]))
         logp = torch.log_softmax(net(enc).float(), dim=-1)
-        return [[TAGS[i] for i in p] for p in viterbi(logp, enc["lengths"])]
+        return [[TAGS[i] for i in p] for p in viterbi(logp, enc["lengths"], *net.transitions())]
 
 
-def test_fast_path_matches_the_network(tmp_path: Path) -> None:
+@pytest.mark.parametrize("crf", [False, True])
+def test_fast_path_matches_the_network(tmp_path: Path, crf: bool) -> None:
     words = ["قال", "الرئيس", "في", "موسكو", "منظمة", "شنغهاي", "للتعاون", "بوتين", "فلاديمير"]
     vec = tmp_path / "vectors.npz"
     np.savez_compressed(vec, words=np.array(words),
                         vectors=np.random.default_rng(0).normal(size=(9, 16)).astype(np.float16))
     train(FIX / "tiny_gold.txt", tmp_path / "m", vectors=vec, backend="neural", dev_fraction=0, epochs=3,
-          hidden=8, type_dim=16, log=lambda m: None)
+          hidden=8, type_dim=16, crf=crf, log=lambda m: None)
     net, feat = load(tmp_path / "m" / "ner.pt")
+    if crf:  # three epochs learn near-zero transitions; large ones make the decode depend on them
+        with torch.no_grad():
+            net.trans.copy_(torch.randn(net.trans.shape, generator=torch.Generator().manual_seed(1)) * 3)
+            net.start.copy_(torch.randn(net.start.shape, generator=torch.Generator().manual_seed(2)) * 3)
     sents = [toks for toks, _ in read_conll(FIX / "tiny_gold.txt")]
     sents += [["وقال", "بوتين", "،", "في", "موسكو", "اليوم"] * 7, [], ["كازان"]]
     sents += [[f"كلمة{i}{j}" for j in range(30)] + ["بوتين"] for i in range(40)]  # 1,200 new surfaces

@@ -113,3 +113,38 @@ def test_training_on_a_tiny_sample_works(tmp_path: Path) -> None:
     for backend in ("neural", "crf"):
         rep = evaluate(FIX / "tiny_gold.txt", backend=backend, model_path=str(out))
         assert set(rep) >= {"micro"}
+
+
+def test_crf_loss_is_the_negative_log_likelihood_of_the_gold_path() -> None:
+    """Checked against every path of three short sentences (9 tags: 9³ paths), invalid ones included
+    with their −1e4 scores."""
+    import itertools
+
+    import torch
+
+    from transforms.ner.model import TAGS, NerNet
+
+    net = NerNet(4, 4, dim=4, hidden=4, type_dim=4, char_filters=2, crf=True)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        net.trans.copy_(torch.randn(net.trans.shape, generator=gen))
+        net.start.copy_(torch.randn(net.start.shape, generator=gen))
+    k = len(TAGS)
+    logits = torch.randn((3, 3, k), generator=gen)
+    lengths = torch.tensor([3, 2, 1])
+    gold = torch.tensor([[0, 1, 2], [3, 4, -100], [5, -100, -100]])  # O B-PERS I-PERS / B-LOC I-LOC / B-ORG
+    trans, start = net.transitions()
+    expected = 0.0
+    for b in range(3):
+        m = int(lengths[b])
+
+        def path_score(path: tuple[int, ...]) -> torch.Tensor:
+            s = start[path[0]] + logits[b, 0, path[0]]
+            for t in range(1, m):
+                s = s + trans[path[t - 1], path[t]] + logits[b, t, path[t]]
+            return s
+
+        log_z = torch.logsumexp(torch.stack([path_score(p) for p in itertools.product(range(k), repeat=m)]), 0)
+        expected += float(log_z - path_score(tuple(int(x) for x in gold[b, :m])))
+    got = float(net.crf_loss(logits, gold, lengths).detach())
+    assert abs(got - expected / int(lengths.sum())) < 1e-4

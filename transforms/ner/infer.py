@@ -21,10 +21,7 @@ import torch.nn.functional as F
 
 from transforms.ner import kernels
 from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
-from transforms.ner.model import _START, _TRANS, TAGS, NerNet
-
-# Viterbi's BIO constraints (additive scores, −1e4 where invalid) as arrays for kernels.viterbi
-_TRANS_NP, _START_NP = _TRANS.float().numpy(), _START.float().numpy()
+from transforms.ner.model import TAGS, NerNet
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
@@ -51,6 +48,9 @@ class FastTagger:
         if net.encoder != "lstm":
             raise ValueError("FastTagger needs an LSTM encoder")
         self.net, self.feat, self.batch_tokens = net.eval(), feat, batch_tokens
+        # Viterbi's transition and start scores (BIO constraints, −1e4 where invalid, plus what a
+        # CRF-trained model learned) as arrays for kernels.viterbi
+        self._trans, self._start = (a.contiguous().numpy() for a in net.transitions())
         # one batch holds at most max(batch_tokens, MAX_LEN) tokens, and it must fit a tier
         self.cache_rows = max(cache_rows, batch_tokens, MAX_LEN)
         self.recent_rows = max(recent_rows, batch_tokens, MAX_LEN)
@@ -176,7 +176,7 @@ class FastTagger:
             logp = torch.log_softmax(self.net.out(hidden), dim=-1).numpy()
         lens = lengths.numpy()
         tags, probs = np.empty(len(flat), np.int64), np.empty(len(flat), np.float32)
-        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, _TRANS_NP, _START_NP, tags, probs)
+        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, self._trans, self._start, tags, probs)
         return torch.from_numpy(tags), torch.from_numpy(probs)
 
     def _batches(self, token_lists: list[list[str]]):

@@ -1,9 +1,11 @@
 """The network: per-type vectors (frozen word2vec ×3 + char-CNN + flags) → BiLSTM or CNN → BIO tags.
 
 Tags are ``TAGS`` (``O``, ``B-PERS`` … ``I-MISC``). Decoding is Viterbi restricted to valid BIO
-transitions (``I-X`` only after ``B-X``/``I-X``) over the softmax log-probabilities, so every output
-is a well-formed span sequence, e.g. ``["B-PERS", "I-PERS", "O", "B-LOC"]`` for
-``نيكولاي باتروشيف في موسكو``.
+transitions (``I-X`` only after ``B-X``/``I-X``) over the softmax log-probabilities plus, for a
+model trained with ``crf=True`` (a linear-chain CRF output layer, ``crf_loss``), its learned
+transition scores (a token's log-softmax differs from its logits by one constant, the same for every
+path, so the best path is the CRF's). Every output is a well-formed span sequence, e.g.
+``["B-PERS", "I-PERS", "O", "B-LOC"]`` for ``نيكولاي باتروشيف في موسكو``.
 """
 from __future__ import annotations
 
@@ -22,12 +24,19 @@ class NerNet(nn.Module):
     def __init__(
         self, n_words: int, n_chars: int, dim: int = 100, encoder: str = "lstm", hidden: int = 128,
         char_dim: int = 32, char_filters: int = 50, type_dim: int = 200, dropout: float = 0.5,
+        crf: bool = False,
     ) -> None:
         super().__init__()
         self.config = dict(
             n_words=n_words, n_chars=n_chars, dim=dim, encoder=encoder, hidden=hidden,
             char_dim=char_dim, char_filters=char_filters, type_dim=type_dim, dropout=dropout,
         )
+        if crf:  # only when set, so models saved before the option load with the same config
+            self.config["crf"] = True
+        # learned transition scores (prev, next) and start scores, added to the BIO constraints;
+        # without crf they stay zero and decoding is the constrained Viterbi over softmax outputs
+        self.trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)), requires_grad=crf)
+        self.start = nn.Parameter(torch.zeros(len(TAGS)), requires_grad=crf)
         self.emb = nn.Embedding(n_words, dim, padding_idx=0)
         self.emb.weight.requires_grad = False
         self.cemb = nn.Embedding(n_chars, char_dim, padding_idx=0)
@@ -69,6 +78,28 @@ class NerNet(nn.Module):
             h = torch.cat([self.seq(x.transpose(1, 2)).transpose(1, 2), x], dim=2)
         return self.out(self.drop(h))
 
+    def transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(trans [K, K], start [K])``: the learned scores plus the BIO constraints (−1e4 where invalid)."""
+        return self.trans.detach().float() + _TRANS, self.start.detach().float() + _START
+
+    def crf_loss(self, logits: torch.Tensor, gold: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Negative log-likelihood of the gold paths [B, T] per token (linear-chain CRF over ``logits``;
+        per token, not per sentence, so gradients have the scale of the per-token cross-entropy).
+
+        Gold tags of padding positions are ignored (any value); every sentence has ``lengths`` ≥ 1."""
+        width = logits.shape[1]
+        trans, start = self.trans + _TRANS, self.start + _START
+        live = torch.arange(width)[None, :] < lengths[:, None]
+        g = gold.clamp(min=0)
+        emit = logits.gather(2, g.unsqueeze(2)).squeeze(2)
+        step = trans[g[:, :-1], g[:, 1:]]
+        gold_score = start[g[:, 0]] + (emit * live).sum(1) + (step * live[:, 1:]).sum(1)
+        alpha = start + logits[:, 0]
+        for t in range(1, width):
+            nxt = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + logits[:, t]
+            alpha = torch.where(live[:, t : t + 1], nxt, alpha)
+        return (torch.logsumexp(alpha, dim=1) - gold_score).sum() / lengths.sum()
+
 
 def _allowed() -> torch.Tensor:
     """[prev, next] transition mask: I-X may only follow B-X or I-X."""
@@ -85,15 +116,20 @@ _TRANS = torch.where(_allowed(), 0.0, -1e4)
 _START = torch.tensor([0.0 if not t.startswith("I-") else -1e4 for t in TAGS])
 
 
-def viterbi(logp: torch.Tensor, lengths: torch.Tensor) -> list[list[int]]:
-    """Best valid BIO path per sentence from log-probabilities [B, T, K]."""
+def viterbi(
+    logp: torch.Tensor, lengths: torch.Tensor, trans: torch.Tensor | None = None, start: torch.Tensor | None = None
+) -> list[list[int]]:
+    """Best valid BIO path per sentence from log-probabilities [B, T, K] (``NerNet.transitions()``
+    for a CRF-trained model; the plain BIO constraints by default)."""
+    trans = _TRANS if trans is None else trans
+    start = _START if start is None else start
     n, width, k = logp.shape
     if width == 0:
         return [[] for _ in range(n)]
-    score = logp[:, 0] + _START
+    score = logp[:, 0] + start
     back = torch.zeros((n, width, k), dtype=torch.long)
     for t in range(1, width):
-        cand = score.unsqueeze(2) + _TRANS
+        cand = score.unsqueeze(2) + trans
         best, arg = cand.max(dim=1)
         new = best + logp[:, t]
         live = (t < lengths).unsqueeze(1)

@@ -1,4 +1,4 @@
-"""Inference backends: the shipped BiLSTM (default), the shipped CRF and camel-tools' BERT.
+"""Inference backends: the shipped BiLSTM-CRF (default), the shipped crfsuite CRF and camel-tools' BERT.
 
 ``tag_sentences([["قال", "نيكولاي", "باتروشيف"]])`` → ``[[("O", .99), ("B-PERS", .93), ("I-PERS", .95)]]``:
 one ``(tag, probability)`` per token. Sentences are sorted by length and batched (~8k tokens per
