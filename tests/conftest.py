@@ -10,6 +10,13 @@ import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+# Prefect configures its log handlers on the streams of the moment `prefect.main` is first imported
+# (lazily, e.g. by `from prefect import flow`). When that happened inside a Typer CliRunner call
+# (tests/test_cli.py run on its own), the handlers kept the runner's captured stream, closed after the
+# call, and every later log line was a "--- Logging error ---". Importing it here binds them to the
+# session's streams.
+import prefect.main  # noqa: E402,F401
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED = (REPO / ".." / "shared").resolve()
