@@ -71,8 +71,10 @@ def install_worker_timers() -> None:
 
 def bench_transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
     """The flow's ``transform-batch`` body, with the timers installed in whichever process runs it."""
+    from flows.memory import release_freed_memory
     from transforms.pipeline import transform_documents
 
+    release_freed_memory()
     install_worker_timers()
     return transform_documents(docs, templates, ner_backend)
 
@@ -155,12 +157,17 @@ def read_timings(d: Path) -> dict[str, dict[str, float]]:
 class RssSampler(threading.Thread):
     """Peak RSS (MB) of this process + all descendants, and of the Prefect server apart."""
 
-    def __init__(self, every: float = 0.2) -> None:
+    def __init__(self, every: float = 0.2, pss: bool = False) -> None:
         super().__init__(daemon=True)
         import psutil
 
         self.proc, self.every, self._halt = psutil.Process(), every, threading.Event()
         self.peak_tree = self.peak_self = self.peak_server = self.peak_workers = 0.0
+        # PSS (proportional set size): a page shared by k processes counts 1/k in each, so the
+        # tree's sum counts shared-library pages (torch, numba/LLVM, Polars: ~180 MB per worker)
+        # once, where the RSS sum counts them per process. Read with the tree listing (once a
+        # second: ~5 ms per process to walk its page tables), and only when asked for.
+        self.pss, self.peak_pss = pss, 0.0
         self.history: list[tuple[float, float]] = []  # (time, tree MB without the server)
         self._kids: list = []
         self._listed_at = float("-inf")
@@ -173,10 +180,12 @@ class RssSampler(threading.Thread):
 
         me = self.proc.memory_info().rss
         server = workers = 0
+        pss_pids = {self.proc.pid, *(c.pid for c in self._kids)} if self.pss else set()
         # listing the tree reads /proc/*/stat of every process on the machine: ~3% of a core at
         # 5 Hz (py-spy, 72k run), taken from the flow it measures; so the tree is listed once a second
         now = time.monotonic()
-        if now - self._listed_at >= 1.0:
+        listed = now - self._listed_at >= 1.0
+        if listed:
             self._kids, self._listed_at = self.proc.children(recursive=True), now
         for c in self._kids:
             try:
@@ -186,6 +195,7 @@ class RssSampler(threading.Thread):
                 continue
             if "prefect.server" in cmd or "uvicorn" in cmd:
                 server += rss
+                pss_pids.discard(c.pid)
             else:
                 workers += rss
                 try:
@@ -199,6 +209,8 @@ class RssSampler(threading.Thread):
         self.peak_workers = max(self.peak_workers, workers / mb)
         self.peak_tree = max(self.peak_tree, (me + server + workers) / mb)
         self.history.append((time.time(), (me + workers) / mb))
+        if self.pss and listed:
+            self.peak_pss = max(self.peak_pss, sum(map(_pss_bytes, pss_pids)) / mb)
 
     def run(self) -> None:
         while not self._halt.wait(self.every):
@@ -212,4 +224,17 @@ class RssSampler(threading.Thread):
         self.cpu_s = round(c.user + c.system - self.cpu0 + sum(self.cpu.values()), 1)
         return {"tree_mb": round(self.peak_tree), "flow_process_mb": round(self.peak_self),
                 "workers_mb": round(self.peak_workers), "prefect_server_mb": round(self.peak_server),
-                "tree_without_server_mb": round(self.peak_tree - self.peak_server)}
+                "tree_without_server_mb": round(self.peak_tree - self.peak_server),
+                **({"tree_without_server_pss_mb": round(self.peak_pss)} if self.pss else {})}
+
+
+def _pss_bytes(pid: int) -> int:
+    """A process's PSS from ``/proc/<pid>/smaps_rollup`` (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) << 10
+    except OSError:
+        pass
+    return 0

@@ -1,7 +1,7 @@
 """End-to-end benchmark of the real ``ingest`` flow over ``../shared/corpora`` (72,716 articles).
 
     .venv/bin/python -m bench.pipeline --corpus ../shared/corpora [--limit N] [--replicate K]
-        [--runner thread|process|dask] [--workers N] [--in-flight N] [--batch-size N] [--no-ner]
+        [--runner thread|process|dask] [--workers N] [--in-flight N] [--batch-size N] [--no-ner] [--pss]
     .venv/bin/python -m bench.pipeline --corpus ../shared/corpora --growth 10000,36000,full,x4
 
 One run = the flow into a fresh warehouse, then the same flow again on the unchanged inputs (the
@@ -134,7 +134,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         in_flight = args.in_flight if args.in_flight is not None else (1 if args.runner == "default" else max(args.workers, 1))
         kw = dict(inputs=[str(f) for f in files], out=str(out), batch_size=args.batch_size, in_flight=in_flight)
         load1 = os.getloadavg()
-        rss = RssSampler()
+        rss = RssSampler(pss=args.pss)
         rss.start()
         t = time.perf_counter()
         if args.runner == "process":  # as `akhbar run --procs` does: workers start with the server
@@ -203,6 +203,9 @@ def print_result(r: dict[str, Any]) -> None:
     p = r["peak_rss"]
     print(f"peak RSS: tree {p['tree_mb']} MB (flow process {p['flow_process_mb']}, workers {p['workers_mb']}, "
           f"prefect server {p['prefect_server_mb']}; tree without server {p['tree_without_server_mb']})")
+    if "tree_without_server_pss_mb" in p:
+        print(f"peak PSS of the tree without the server (shared pages counted once, sampled once a second): "
+              f"{p['tree_without_server_pss_mb']} MB")
     if r.get("peak_rss_by_stage_mb"):
         print("peak RSS while each stage ran (MB, without the server): "
               + ", ".join(f"{k.removeprefix('flow.')} {v}" for k, v in r["peak_rss_by_stage_mb"].items()))
@@ -238,6 +241,8 @@ def growth(args: argparse.Namespace) -> list[dict[str, Any]]:
             cmd += ["--in-flight", str(args.in_flight)]
         if args.no_ner:
             cmd.append("--no-ner")
+        if args.pss:
+            cmd.append("--pss")
         if size.startswith("x"):
             cmd += ["--replicate", size[1:]]
         elif size != "full":
@@ -267,6 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--in-flight", type=int)
     ap.add_argument("--batch-size", type=int, default=2000)
+    ap.add_argument("--pss", action="store_true", help="also sample the tree's PSS once a second (~5 ms per process)")
     ap.add_argument("--no-ner", action="store_true", help="replace NER by an empty frame (before the model exists)")
     ap.add_argument("--growth", help="comma-separated sizes: N, full, xK (e.g. 10000,36000,full,x4)")
     ap.add_argument("--out", default=str(OUT_DIR), help="where the JSON results go")

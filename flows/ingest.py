@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from flows import inputs as inp
+from flows.memory import release_freed_memory, release_workers
 from flows.progress import Progress
 from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
@@ -83,6 +84,7 @@ def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.
 
 @task(name="transform-batch", **TASK_OPTS)
 def transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
+    release_freed_memory()  # the previous batch's leftovers, in a worker process (see flows.memory)
     return transform_documents(docs, templates, ner_backend)
 
 
@@ -210,6 +212,7 @@ def ingest(
                     all_rejects += [fetch_rejects, bad]
                     _ingest_records(out, docs_raw, batches, batch_size, counts, last=True)
                 batches.drain()
+                release_workers()  # the marts refresh and the export run here alone
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
                 new_rejects = record_rejects(out, rejects)
@@ -329,30 +332,4 @@ class _Batches:
         load_batch(self.out, tables)
         self.counts["n_new"] += n
         del tables
-        _release_freed_memory()
-
-
-def _release_freed_memory() -> None:
-    """After each batch: collect garbage cycles, then hand freed heap pages back to the OS.
-
-    Prefect's futures form reference cycles (a future and its done-callbacks), and with the process
-    pool each one holds its task's pickled result (~50 MB per 2,000 articles): plain reference
-    counting never frees them, and a full collection ran too rarely to keep up (at 20k articles
-    ``gc.collect()`` after each load freed 40-70 MB, ~0.3 s each). glibc then keeps freed pages in
-    per-thread arenas, so RSS kept the high-water mark of every batch: ``malloc_trim`` returns them
-    (a no-op where glibc is absent)."""
-    gc.collect()
-    global _TRIM
-    if _TRIM is None:
-        import ctypes
-        import ctypes.util
-
-        try:
-            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM = None
+        release_freed_memory()

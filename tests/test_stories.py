@@ -82,3 +82,37 @@ def test_pairs_do_not_depend_on_pass_and_slice_sizes(monkeypatch) -> None:
     assert _pairs(texts).equals(whole)
     assert seen[0] > 1  # the join really ran in several slices
 
+
+
+def _shingles_reference(docs: pl.DataFrame, n: int = 3) -> pl.DataFrame:
+    """The straightforward form (before slicing): every token next to its successors in its document."""
+    tokens = (docs.select("doc_id", tok=pl.col("text_key").fill_null("").str.extract_all(r"[\p{L}\p{N}]+"))
+              .explode("tok").drop_nulls("tok"))
+    grams = tokens.with_columns([pl.col("tok").shift(-i).over("doc_id").alias(f"t{i}") for i in range(1, n)]).drop_nulls()
+    return grams.select("doc_id", shingle=pl.concat_str(["tok", *[f"t{i}" for i in range(1, n)]], separator=" ")
+                        .hash(seed=7)).unique()
+
+
+def test_shingles_stay_inside_each_document() -> None:
+    """Three-word grams of one document only: «لافروف في بكين اليوم» has 2, «قال الوزير» (two
+    words) and an empty text none, and no gram joins the end of one text to the next."""
+    docs = pl.DataFrame({"doc_id": ["a", "b", "c", "d"],
+                         "text_key": ["لافروف في بكين اليوم", "قال الوزير", None, "بكين اليوم قال"]})
+    out = shingles(docs)
+    assert out.filter(pl.col("doc_id") == "a").height == 2
+    assert out.filter(pl.col("doc_id").is_in(["b", "c"])).height == 0
+    # «بكين اليوم قال» is a gram of d only: it would also come from a's tail + b's head if grams crossed
+    assert out.filter(pl.col("doc_id") == "d").height == 1
+    assert out.height == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["لافروف", "في", "بكين", "قال", "الوزير", "٢٠٢٤"]), max_size=8), max_size=12),
+       st.integers(1, 5))
+def test_shingles_in_slices_equal_the_whole_batch(texts: list[list[str]], slice_docs: int) -> None:
+    """Slicing the batch (to bound memory) changes no row, whatever the slice size."""
+    docs = pl.DataFrame({"doc_id": [f"d{i:03d}" for i in range(len(texts))], "text_key": [" ".join(t) for t in texts]},
+                        schema={"doc_id": pl.Utf8, "text_key": pl.Utf8})
+    got = shingles(docs, slice_docs=slice_docs).sort("doc_id", "shingle")
+    assert got.equals(_shingles_reference(docs).sort("doc_id", "shingle"))
+    assert got.schema == {"doc_id": pl.Utf8, "shingle": pl.UInt64}

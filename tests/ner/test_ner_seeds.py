@@ -55,3 +55,16 @@ def test_offsets_match_seed_text(seed_mentions: pl.DataFrame) -> None:
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for row in seed_mentions.iter_rows(named=True):
         assert texts[row["doc_id"]][row["start_char"] : row["end_char"]] == row["surface"]
+
+
+def test_chunks_of_whole_documents_give_the_same_mentions(seed_mentions: pl.DataFrame) -> None:
+    """``mentions`` works on runs of whole documents (bounded memory); a chunk size far below one
+    document's sentence count must neither split a document (the consistency pass needs all of
+    it) nor change a row or its order."""
+    from transforms.ner.mentions import _document_chunks
+
+    sents = seed_sentences()
+    chunks = _document_chunks(sents, 3)
+    assert [c["doc_id"].unique().to_list() for c in chunks] == [[d] for d in sents["doc_id"].unique(maintain_order=True)]
+    assert pl.concat(chunks).equals(sents)
+    assert mentions(sents, chunk_sentences=3).equals(seed_mentions)

@@ -111,3 +111,47 @@ def test_early_workers_not_taken_over_are_shut_down() -> None:
     assert runner._early is None
     with pytest.raises(RuntimeError):  # shut down: no new work
         pool.submit(os.getpid)
+
+
+def test_workers_released_once_nothing_is_left_to_submit(prefect_server) -> None:
+    """``release_workers`` (called by the flow after its last transform) stops the worker processes
+    while the flow run goes on — the marts refresh and export then run without them — and the
+    run still ends cleanly."""
+    import os
+
+    import psutil
+    from prefect import flow, task
+
+    from flows.memory import release_workers
+    from flows.runners import SharedServerProcessPool
+
+    @task
+    def worker_pid() -> int:
+        return os.getpid()
+
+    @flow(task_runner=SharedServerProcessPool(max_workers=1))
+    def probe() -> tuple[int, bool, bool]:
+        pid = worker_pid.submit().result()
+        before = psutil.pid_exists(pid)
+        release_workers()
+        gone = not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        return pid, before, gone
+
+    pid, alive_before, gone_after = probe()
+    assert pid != os.getpid()
+    assert alive_before and gone_after
+
+
+def test_release_workers_outside_a_process_pool_is_a_no_op(prefect_server) -> None:
+    from prefect import flow
+
+    from flows.memory import release_workers
+
+    release_workers()  # no flow run
+
+    @flow
+    def threads() -> str:
+        release_workers()  # the default (thread) runner has no workers to stop
+        return "ok"
+
+    assert threads() == "ok"

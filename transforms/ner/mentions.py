@@ -30,14 +30,36 @@ SCHEMA = {
 PROPAGATE_MIN_SCORE = 0.6
 _CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
 _MAX_KEY = 6
+CHUNK_SENTENCES = 4000  # ~600 articles of the shared corpus (6.8 sentences each)
 
 
-def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str | None = None) -> pl.DataFrame:
+def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str | None = None,
+             chunk_sentences: int = CHUNK_SENTENCES) -> pl.DataFrame:
     """Entity mentions of every sentence (see the module docstring for columns).
 
     ``backend``: "default" (the shipped model), "neural", "crf" or "camel" (camel-tools' BERT, only
     if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
+
+    Whole documents at a time, about ``chunk_sentences`` sentences each (the consistency pass
+    needs a document's sentences together): the sentences as Python rows, their tokens and spans
+    are this stage's working memory, held per chunk instead of per batch (on one 2,000-article
+    batch of the shared corpus the stage's peak fell from +210 to +98 MB; same rows, same order).
     """
+    parts = [_mentions(part, backend, model_path) for part in _document_chunks(sentences, chunk_sentences)]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)
+
+
+def _document_chunks(sentences: pl.DataFrame, size: int) -> list[pl.DataFrame]:
+    """``sentences`` cut into runs of whole documents (in order of first appearance) of ~``size`` rows."""
+    if sentences.height <= size:
+        return [sentences] if sentences.height else []
+    per_doc = sentences.group_by("doc_id", maintain_order=True).len()
+    chunk = per_doc.select("doc_id", _chunk=((pl.col("len").cum_sum() - pl.col("len")) // size).cast(pl.UInt32))
+    tagged = sentences.join(chunk, on="doc_id", how="left", maintain_order="left")
+    return [part.drop("_chunk") for part in tagged.partition_by("_chunk", maintain_order=True)]
+
+
+def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> pl.DataFrame:
     rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
     words = [token_surfaces(r["text"] or "") for r in rows]
     found: list[list[tuple[int, int, str, float, str]]]
