@@ -155,3 +155,21 @@ def test_release_workers_outside_a_process_pool_is_a_no_op(prefect_server) -> No
         return "ok"
 
     assert threads() == "ok"
+
+
+def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_path: Path, monkeypatch) -> None:
+    """The flow lets its workers go after the last load and before the run's tail (marts, export)."""
+    import flows.ingest as fi
+
+    calls: list[str] = []
+    monkeypatch.setattr(fi, "release_workers", lambda: calls.append("release_workers"))
+    for name in ("load_batch", "refresh_marts", "export_parquet"):
+        task = getattr(fi, name)
+        monkeypatch.setattr(fi, name, lambda *a, _t=task, _n=name, **k: (calls.append(_n), _t(*a, **k))[1])
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"
+    released = calls.index("release_workers")
+    assert calls.count("release_workers") == 1
+    assert "load_batch" not in calls[released:]
+    assert calls[released + 1 :].count("refresh_marts") == 1 and calls.index("refresh_marts") > released
