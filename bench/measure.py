@@ -180,7 +180,7 @@ class RssSampler(threading.Thread):
 
         me = self.proc.memory_info().rss
         server = workers = 0
-        pss_pids = {self.proc.pid, *(c.pid for c in self._kids)} if self.pss else set()
+        pss_pids = [self.proc.pid]  # this process and the current list's non-server processes
         # listing the tree reads /proc/*/stat of every process on the machine: ~3% of a core at
         # 5 Hz (py-spy, 72k run), taken from the flow it measures; so the tree is listed once a second
         now = time.monotonic()
@@ -195,9 +195,9 @@ class RssSampler(threading.Thread):
                 continue
             if "prefect.server" in cmd or "uvicorn" in cmd:
                 server += rss
-                pss_pids.discard(c.pid)
             else:
                 workers += rss
+                pss_pids.append(c.pid)
                 try:
                     ct = c.cpu_times()
                     self.cpu[c.pid] = ct.user + ct.system

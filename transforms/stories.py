@@ -103,5 +103,3 @@ def stories_from_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         .select(list(OUT_SCHEMA))
         .sort("story_id", "doc_id")
     )
-
-
