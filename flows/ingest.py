@@ -28,14 +28,19 @@ from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
 from warehouse import db, export, load
 
-# DuckDB settings of the run's writer connection (measured in /work/plan/scale2_report.md).
-# Appended data stays in memory until a checkpoint, and the buffer pool keeps every block it
-# touched up to memory_limit: both bound what DuckDB holds next to the batch frames.
-CHECKPOINT_THRESHOLD = "256MB"
-DUCKDB_MEMORY_LIMIT = "512MB"
+# DuckDB settings of the run's writer connection (measured: README, "The default runner within
+# 2 GB"). Appended data stays in memory until a checkpoint, and the buffer pool keeps every block
+# it touched up to memory_limit: both bound what DuckDB holds next to the batch frames (with the
+# thread runner, in the same process as the tagger). 384 MB and 128 MB: DuckDB ≤ 324 MB after the
+# 72k corpus's loads instead of ≤ 438 MB at 512/256 MB, for ~4 s more of loading.
+CHECKPOINT_THRESHOLD = "128MB"
+DUCKDB_MEMORY_LIMIT = "384MB"
 # refresh_marts' same-story self-join over doc_shingles failed to spill within 512 MB at ~290k
-# articles (4 replicas of the corpus); by then no batch frames are held, so DuckDB gets more.
-MARTS_MEMORY_LIMIT = "1GB"
+# articles (4 replicas of the corpus); by then no batch frames are held, so DuckDB gets more
+# (1 GB before; 768 MB also completes at ~290k, and the whole corpus's refresh peaked at
+# 1,861-1,923 MB instead of 2,044 MB with the default runner). The export runs under it too: at
+# 384 MB a COPY ran out of memory at 36k articles.
+MARTS_MEMORY_LIMIT = "768MB"
 
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}

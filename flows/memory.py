@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import sys
 from functools import cache
 from typing import Callable
 
@@ -37,11 +38,17 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_workers() -> None:
-    """Stop the current flow run's worker processes, if its task runner has any to stop
-    (``flows.runners.SharedServerProcessPool``); call it only when nothing more will be submitted."""
+    """Free what transforming took, once nothing more will be submitted: stop the current flow run's
+    worker processes if its task runner has any (``flows.runners.SharedServerProcessPool``), and
+    empty the tagger's tables in this process, where the thread runner transformed (~200 MB after a
+    large run; the marts refresh and the export then run without them)."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
     release = getattr(ctx.task_runner, "release_workers", None) if ctx is not None else None
     if release is not None:
         release()
+    mentions = sys.modules.get("transforms.ner.mentions")  # never imported (torch) just to empty it
+    if mentions is not None:
+        mentions.release_caches()
+        release_freed_memory()

@@ -110,3 +110,21 @@ def test_a_cache_emptied_while_tagging_loses_no_spans() -> None:
     fast._tag_spans = tag_while_another_thread_empties_the_cache
     got = fast.spans([seen, new])
     assert [[s[:3] for s in x] for x in got] == [[s[:3] for s in x] for x in expected]
+
+
+def test_released_tables_are_empty_and_tagging_after_them_is_unchanged() -> None:
+    """``release_tables`` (what the flow calls after its last batch with the thread runner) forgets
+    every surface and sentence, and the next call recomputes them into the same spans."""
+    from transforms.ner.mentions import release_caches
+    from transforms.ner.tagger import fast_tagger
+
+    sents = [s.split() for s in ("قال الرئيس فلاديمير بوتين في موسكو", "زار وانغ يي كازان امس",
+                                 "وأكد نيكولاي باتروشيف أن منظمة شنغهاي للتعاون ستجتمع")]
+    tagger = fast_tagger()
+    before = tagger.spans(sents)
+    table = tagger._fwd
+    release_caches()  # through the module function, as flows.memory.release_workers does
+    assert tagger._rows == {} and tagger._recent == {} and tagger._spans == {}
+    assert tagger._fwd is not table and tagger._fwd.shape == table.shape
+    assert tagger.spans(sents) == before
+    assert len(tagger._rows) >= len({t for s in sents for t in s})

@@ -173,3 +173,37 @@ def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_pa
     assert calls.count("release_workers") == 1
     assert "load_batch" not in calls[released:]
     assert calls[released + 1 :].count("refresh_marts") == 1 and calls.index("refresh_marts") > released
+
+
+
+def test_loads_run_under_the_small_memory_limit_and_the_tail_under_the_larger(prefect_server, tmp_path: Path, monkeypatch) -> None:
+    """DuckDB's buffer pool keeps what it touched up to ``memory_limit``: loads share the process
+    with the transforms (thread runner) and get the small limit; the marts refresh and the export,
+    which run alone and must complete at ~290k articles, the larger one."""
+    import flows.ingest as fi
+    from warehouse import db
+
+    def limit_now(out: str) -> str:
+        with db.connect(out) as con:  # the run's DuckDB instance: the setting is shared
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    def formatted(value: str) -> str:
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute(f"SET memory_limit = '{value}'")
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    seen: dict[str, set[str]] = {}
+    for name in ("load_batch", "refresh_marts", "export_parquet"):
+        task = getattr(fi, name)
+        monkeypatch.setattr(fi, name, lambda out, *a, _t=task, _n=name, **k: (
+            seen.setdefault(_n, set()).add(limit_now(out)), _t(out, *a, **k))[1])
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"
+    small, large = formatted(fi.DUCKDB_MEMORY_LIMIT), formatted(fi.MARTS_MEMORY_LIMIT)
+    assert small != large
+    assert seen["load_batch"] == {small}
+    assert seen["refresh_marts"] == {large}
+    assert large in seen["export_parquet"]  # the full export; the runs/fetch_log one follows in `finally`

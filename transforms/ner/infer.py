@@ -54,7 +54,6 @@ class FastTagger:
         # one batch holds at most max(batch_tokens, MAX_LEN) tokens, and it must fit a tier
         self.cache_rows = max(cache_rows, batch_tokens, MAX_LEN)
         self.recent_rows = max(recent_rows, batch_tokens, MAX_LEN)
-        cache_rows, n_rows = self.cache_rows, self.cache_rows + self.recent_rows + 1
         lstm = net.seq
         self.hidden = lstm.hidden_size
         with torch.no_grad():
@@ -70,21 +69,34 @@ class FastTagger:
             tables, self._char_bias, self._k3 = _char_tables(net)
             self._char_tab = torch.cat(tables)  # [4 × n_chars, 3 × filters]
             self._tab_offsets = torch.arange(4) * tables[0].shape[0]
+        self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
+        self._empty_tables()
+        kernels.warm()
+
+    def _empty_tables(self) -> None:
         # Input projections per direction (float16 halves the table; the recurrence runs in float32).
-        # Two tiers: the first `cache_rows` surfaces stay for the whole process (by Zipf's law they
+        # Two tiers: the first `cache_rows` surfaces stay until `release_tables` (by Zipf's law they
         # are mostly the frequent ones); later surfaces go to a second tier of `recent_rows` that is
         # emptied when full. Row 0 is padding.
         # empty, not zeros: a row is written before it is read, and untouched pages of a large
         # allocation take no memory (zeros wrote all ~200 MB at start-up; the table fills over a run)
+        n_rows = self.cache_rows + self.recent_rows + 1
         self._fwd = torch.empty((n_rows, 4 * self.hidden), dtype=torch.float16)
         self._bwd = torch.empty((n_rows, 4 * self.hidden), dtype=torch.float16)
         self._fwd[0] = self._bwd[0] = 0.0  # padding row
         self._rows: dict[str, int] = {}  # permanent tier: rows 1..cache_rows
         self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..cache_rows+recent_rows
-        self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
         # spans per sentence, keyed by (hash of its tokens, token count); see SENTENCE_CACHE
         self._spans: dict[tuple[int, int], tuple[tuple[int, int, str, float], ...]] = {}
-        kernels.warm()
+
+    def release_tables(self) -> None:
+        """Forget every computed surface and cached sentence (~200 MB and ~50,000 entries after a
+        large run) and hand their memory back: the new empty tables are fresh mappings, the old ones
+        are unmapped when freed. For a long-lived process between runs; tagging afterwards gives the
+        same spans, recomputing the surfaces it meets."""
+        with self._lock:
+            self._empty_tables()
+            self.feat._cache = {}
 
     # ------------------------------------------------------------------ per-surface table
     def _lookup(self, sents: list[list[str]]) -> list[int]:

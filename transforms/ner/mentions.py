@@ -20,7 +20,7 @@ import polars as pl
 
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
-from transforms.ner.tagger import fast_tagger, resolved_backend, tag_with
+from transforms.ner.tagger import fast_tagger, release_tables, resolved_backend, tag_with
 from transforms.ner.text import norm, token_surfaces, word_key
 
 SCHEMA = {
@@ -97,6 +97,13 @@ def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> 
                 "score": round(float(sc), 4), "method": how,
             })
     return pl.DataFrame(out, schema=SCHEMA).unique("mention_id", keep="first", maintain_order=True)
+
+
+def release_caches() -> None:
+    """Drop what ``mentions`` keeps between calls in this process (token keys, the taggers' surface
+    tables and sentence caches); the next call rebuilds what it needs and returns the same rows."""
+    _tok_key.cache_clear()
+    release_tables()
 
 
 @lru_cache(maxsize=200_000)

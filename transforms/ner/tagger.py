@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -61,6 +62,16 @@ def load_model(path: str | None = None):
     return load(p)
 
 
+_TAGGERS: "weakref.WeakSet" = weakref.WeakSet()  # every FastTagger this process built (release_tables)
+
+
+def release_tables() -> None:
+    """Empty the surface tables and sentence caches of this process's taggers (the models stay
+    loaded): what a long-lived process calls once a run has tagged its last batch."""
+    for tagger in list(_TAGGERS):
+        tagger.release_tables()
+
+
 @_loaded_once(maxsize=4)
 def fast_tagger(path: str | None = None):
     """The inference view (``infer.FastTagger``) of a neural model, cached per process."""
@@ -73,7 +84,9 @@ def fast_tagger(path: str | None = None):
     # 2 threads against 32.7k with 1). Both cores are used by running two batches or processes.
     torch.set_num_threads(1)
     net, feat = load_model(path)
-    return FastTagger(net, feat)
+    tagger = FastTagger(net, feat)
+    _TAGGERS.add(tagger)
+    return tagger
 
 
 def preload(backend: str = "default") -> None:
