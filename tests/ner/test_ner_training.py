@@ -64,4 +64,3 @@ def test_averaged_training_saves_the_mean_of_the_last_epochs(tmp_path: Path) -> 
     for name, value in avg.items():
         if value.is_floating_point():  # stored as float16: compare within its precision
             assert torch.allclose(value, (e2[name] + e3[name]) / 2, atol=2e-3), name
-

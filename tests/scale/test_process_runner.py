@@ -175,7 +175,6 @@ def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_pa
     assert calls[released + 1 :].count("refresh_marts") == 1 and calls.index("refresh_marts") > released
 
 
-
 def test_loads_run_under_the_small_memory_limit_and_the_tail_under_the_larger(prefect_server, tmp_path: Path, monkeypatch) -> None:
     """DuckDB's buffer pool keeps what it touched up to ``memory_limit``: loads share the process
     with the transforms (thread runner) and get the small limit; the marts refresh and the export,
