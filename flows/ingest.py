@@ -35,12 +35,13 @@ from warehouse import db, export, load
 # 72k corpus's loads instead of ≤ 438 MB at 512/256 MB, for ~4 s more of loading.
 CHECKPOINT_THRESHOLD = "128MB"
 DUCKDB_MEMORY_LIMIT = "384MB"
-# refresh_marts' same-story self-join over doc_shingles failed to spill within 512 MB at ~290k
-# articles (4 replicas of the corpus); by then no batch frames are held, so DuckDB gets more
-# (1 GB before; 768 MB also completes at ~290k, and the whole corpus's refresh peaked at
-# 1,861-1,923 MB instead of 2,044 MB with the default runner). The export runs under it too: at
-# 384 MB a COPY ran out of memory at 36k articles.
-MARTS_MEMORY_LIMIT = "768MB"
+# The marts refresh and the export run after the loads, each after DuckDB's cached blocks are
+# released (``db.release_cached_blocks``). At ~290k articles (4 replicas of the corpus) the
+# same-story self-join completed at 384, 512 and 768 MB (RSS +673/+780/+1,064 MB); it had failed
+# to spill within 512 MB when the loads' blocks were still held. 512 MB, for room. The export
+# runs under the loads' limit again (its RSS at ~290k: +665 MB at 384 MB, +1,173 at 768 MB); a
+# query that runs out of memory anyway is retried once with twice the limit (``db.with_memory_retry``).
+MARTS_MEMORY_LIMIT = "512MB"
 
 # Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -223,9 +224,13 @@ def ingest(
                 new_rejects = record_rejects(out, rejects)
                 if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
                     progress.stage("refreshing marts")
-                    run_con.execute(f"SET memory_limit = '{MARTS_MEMORY_LIMIT}'")
+                    # the loads' cached blocks go first (written out, then evicted): the marts
+                    # refresh reads other tables and fills its own room
+                    load.checkpoint(run_con)
+                    db.release_cached_blocks(run_con, MARTS_MEMORY_LIMIT)
                     refresh_marts(out)
                     progress.stage("exporting Parquet")
+                    db.release_cached_blocks(run_con, DUCKDB_MEMORY_LIMIT)
                     export_parquet(out, None)
             status = "completed"
         finally:

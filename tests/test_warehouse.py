@@ -157,3 +157,107 @@ def test_big_partitions_are_split_in_doc_id_order(seeds_warehouse: Path, tmp_pat
         got += ids
     assert sorted(got) == expected
     assert ds.dataset(root, format="parquet", partitioning="hive").count_rows() == len(expected)
+
+
+def test_release_cached_blocks_evicts_and_restores_the_limit(seeds_warehouse: Path) -> None:
+    """After a scan DuckDB keeps the blocks it read; releasing evicts them (what it reports drops
+    to the 16 MB floor or below), sets the given limit back, and every row reads the same again."""
+    query = "SELECT count(*), sum(length(clean_text)), sum(length(raw_text)) FROM documents"
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        con.execute("SET memory_limit = '300MiB'")  # reads back exactly ('300.0 MiB')
+        expected = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        before = con.execute(query).fetchone()
+        db.release_cached_blocks(con, "300MiB")
+        held = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
+        assert held <= 16 << 20
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == expected
+        assert con.execute(query).fetchone() == before
+        db.release_cached_blocks(con)  # no limit given: the current one comes back
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == expected
+
+
+def test_release_cached_blocks_leaves_the_limit_when_duckdb_refuses() -> None:
+    """When the lower limit is refused (pinned data), the limit is left as it was."""
+    class Refusing:
+        def __init__(self) -> None:
+            self.sets: list[str] = []
+
+        def execute(self, sql: str):
+            if sql.startswith("SET"):
+                raise duckdb.OutOfMemoryException("could not free up enough memory")
+            self.sets.append(sql)
+            return self
+
+        def fetchone(self):
+            return ("768.0 MiB",)
+
+    con = Refusing()
+    db.release_cached_blocks(con)  # type: ignore[arg-type]
+    assert con.sets == ["SELECT current_setting('memory_limit')"]
+
+
+def test_memory_limit_reads_back_in_bytes_and_sets_back_unchanged() -> None:
+    """DuckDB shows the limit truncated ('384MB' reads '366.2 MiB'); the bytes returned are within
+    a display step of the true value and, set back, read the same, however often."""
+    con = duckdb.connect()
+    for value, true in (("384MB", 384 * 10**6), ("2GiB", 2 << 30), ("300MiB", 300 << 20)):
+        con.execute(f"SET memory_limit = '{value}'")
+        shown = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        step = 0.1 * db._UNITS[shown.split()[1]]
+        assert abs(db.memory_limit_bytes(con) - true) < step
+        for _ in range(3):
+            con.execute(f"SET memory_limit = '{db.memory_limit_bytes(con)}B'")
+            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == shown
+
+
+def test_out_of_memory_is_retried_once_with_twice_the_limit() -> None:
+    """A query that runs out of memory under the run's limit runs again with twice the limit,
+    which is set back afterwards; a second failure is the caller's."""
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '300MiB'")
+    start = db.memory_limit_bytes(con)
+    seen: list[int] = []
+
+    def flaky() -> str:
+        seen.append(db.memory_limit_bytes(con))
+        if len(seen) == 1:
+            raise duckdb.OutOfMemoryException("failed to pin block of size 256.0 KiB")
+        return "done"
+
+    assert db.with_memory_retry(con, flaky) == "done"
+    assert seen[0] == start and abs(seen[1] - 2 * start) < 0.1 * (1 << 20)
+    assert db.memory_limit_bytes(con) == start
+
+    def always() -> None:
+        raise duckdb.OutOfMemoryException("still too big")
+
+    with pytest.raises(duckdb.OutOfMemoryException):
+        db.with_memory_retry(con, always)
+    assert db.memory_limit_bytes(con) == start
+
+
+def test_a_copy_that_runs_out_of_memory_is_retried(seeds_warehouse: Path, tmp_path: Path, monkeypatch) -> None:
+    """The export's COPY statements go through the retry: the first attempt failing leaves the
+    mirror complete and identical to an export that never failed."""
+    calls = {"n": 0}
+    retry = db.with_memory_retry
+
+    def failing_once(con, run):
+        def first():
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise duckdb.OutOfMemoryException("failed to pin block")
+            return run()
+        return retry(con, first)
+
+    monkeypatch.setattr(export, "with_memory_retry", failing_once)
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        export.export_parquet(con, tmp_path / "a", ["documents", "sentences"])
+    monkeypatch.undo()
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        export.export_parquet(con, tmp_path / "b", ["documents", "sentences"])
+    assert calls["n"] > 1
+    for table in ("documents", "sentences"):
+        a = pl.read_parquet(tmp_path / "a" / table, hive_partitioning=True)
+        b = pl.read_parquet(tmp_path / "b" / table, hive_partitioning=True)
+        assert a.sort(a.columns[0]).equals(b.sort(b.columns[0]))

@@ -105,6 +105,9 @@ def is_marker(fold: pl.Expr, kind: str) -> pl.Expr:
     return fold.str.contains("^(?:" + "|".join(pats) + ")") if pats else pl.lit(False)
 
 
+LINE_SLICE = 2500
+
+
 def learn_templates(docs: pl.DataFrame, min_docs: int = 20, min_share: float = 0.002,
                     teaser_min_docs: int = 3, teaser_share: float = 0.10,
                     teaser_min_source_docs: int = 30) -> pl.DataFrame:
@@ -132,12 +135,15 @@ def learn_templates(docs: pl.DataFrame, min_docs: int = 20, min_share: float = 0
     docs = docs.select("doc_id", pl.col("source_name").fill_null(""), "raw_text").unique(
         subset=["source_name", "raw_text"], keep="first")
     totals = docs.group_by("source_name").agg(pl.len().alias("n_source"))
-    ls = (lines(docs).filter(pl.col("key").str.len_chars() >= 3)
-          .select("doc_id", "source_name", "line_no", "key", pl.col("norm").str.len_chars().alias("n_chars"),
-                  lexicon_reason(pl.col("fold")).is_not_null().alias("_lexicon"))
+    # The lines' text is materialized a slice of documents at a time: over all of a 10,000-record
+    # read at once, its four copies (line, norm, fold, key) took ~250 MB more at the peak.
+    ls = (pl.concat([
+        lines(docs.slice(o, LINE_SLICE)).filter(pl.col("key").str.len_chars() >= 3)
+        .select("doc_id", "source_name", "line_no", "key", pl.col("norm").str.len_chars().alias("n_chars"),
+                lexicon_reason(pl.col("fold")).is_not_null().alias("_lexicon"))
+        .collect() for o in range(0, docs.height, LINE_SLICE)])
           .with_columns(pl.col("doc_id").n_unique().over("source_name", "key").cast(pl.Int64).alias("n_docs"),
-                        pl.col("line_no").min().over("source_name", "key").alias("first_pos"))
-          .collect())
+                        pl.col("line_no").min().over("source_name", "key").alias("first_pos")))
     furniture = (
         ls.lazy().select("source_name", "key", "n_docs").unique()
         .join(totals.lazy(), on="source_name")

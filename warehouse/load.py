@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 import duckdb
 import polars as pl
 
-from warehouse.db import utcnow
+from warehouse.db import memory_limit_bytes, release_cached_blocks, utcnow, with_memory_retry
 from warehouse.stories import story_pairs
 from warehouse.ddl import quote_ident
 from warehouse.schema import BY_NAME, TABLES
@@ -191,8 +191,23 @@ def refresh_marts(
     Both see the whole warehouse, so the result does not depend on how many runs loaded it.
     """
     # Pairs only read doc_shingles and documents, which nothing below changes: computing them
-    # first keeps their temporary tables out of the marts transaction.
-    clusters = stories(story_pairs(con, **(story_params or {}))) if stories is not None else None
+    # first keeps their temporary tables out of the marts transaction. The entity merge is
+    # decided before it opens too. Both are Polars work in this process, each after DuckDB's
+    # cached blocks are handed back (~290k articles: DuckDB still held ~1 GB of RSS after the
+    # story join, and the merge took ~570 MB more on top); the release stays outside the
+    # transaction, where a refused lower limit would abort it.
+    limit = f"{memory_limit_bytes(con)}B"
+    clusters = mapping = None
+    if stories is not None:
+        pairs = with_memory_retry(con, lambda: story_pairs(con, **(story_params or {})))
+        release_cached_blocks(con, limit)
+        clusters = stories(pairs)
+        del pairs
+    if merge_entities is not None:
+        ents, stats = _merge_inputs(con)
+        release_cached_blocks(con, limit)
+        mapping = merge_entities(ents, stats).select("entity_id", "canonical_entity_id")
+        del ents, stats
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -205,8 +220,8 @@ def refresh_marts(
             """
         )
         con.execute("DELETE FROM sources WHERE n_documents = 0")
-        if merge_entities is not None:
-            _apply_entity_merges(con, merge_entities)
+        if mapping is not None:
+            _apply_entity_merges(con, mapping)
         _refresh_entities(con)
         if clusters is not None:
             con.execute("DELETE FROM stories")
@@ -217,34 +232,40 @@ def refresh_marts(
         raise
 
 
-def _apply_entity_merges(
-    con: duckdb.DuckDBPyConnection, merge: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]
-) -> None:
-    """Point mentions at canonical entities; ``mentions.entity_id_local`` keeps the per-document
-    resolution so that a merge decision can be revisited when more documents arrive."""
-    # The proposed name of a candidate is recomputed from all its mentions, so that it does not
-    # depend on how documents were split into batches (resolve only sees one batch).
-    con.execute(
-        """
-        UPDATE entity_candidates SET canonical_name = b.surface
-        FROM (
-            SELECT entity_id_local, surface FROM (
-                SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
-                    ORDER BY contains(surface, ' ') DESC, count(*) DESC, strlen(surface), surface) AS rn
-                FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY entity_id_local, surface)
-            WHERE rn = 1
-        ) b WHERE entity_candidates.entity_id = b.entity_id_local
-        """
-    )
+# The proposed name of a candidate is recomputed from all its mentions, so that it does not
+# depend on how documents were split into batches (resolve only sees one batch).
+_BEST_SURFACE = """
+    SELECT entity_id_local, surface FROM (
+        SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
+            ORDER BY contains(surface, ' ') DESC, count(*) DESC, strlen(surface), surface) AS rn
+        FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY entity_id_local, surface)
+    WHERE rn = 1
+"""
+
+
+def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The candidates that have mentions (with their recomputed ``canonical_name``) and their
+    mention counts per surface: what ``merge_entities`` decides on."""
     ents = con.execute(
-        "SELECT * FROM entity_candidates WHERE entity_id IN (SELECT entity_id_local FROM mentions)"
+        f"SELECT c.* REPLACE (b.surface AS canonical_name) FROM entity_candidates c"
+        f" JOIN ({_BEST_SURFACE}) b ON b.entity_id_local = c.entity_id ORDER BY c.entity_id"
     ).pl()
     stats = con.execute(
         "SELECT entity_id_local AS entity_id, surface, count(*) AS n, count(DISTINCT doc_id) AS n_documents"
         " FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY ALL"
     ).pl()
-    mapping = merge(ents, stats)
-    con.register("_merge", mapping.select("entity_id", "canonical_entity_id").to_arrow())
+    return ents, stats
+
+
+def _apply_entity_merges(con: duckdb.DuckDBPyConnection, mapping: pl.DataFrame) -> None:
+    """Store the recomputed candidate names and point mentions and quotes at canonical entities
+    (``mapping``: entity_id → canonical_entity_id); ``mentions.entity_id_local`` keeps the
+    per-document resolution so that a merge decision can be revisited when more documents arrive."""
+    con.execute(
+        f"UPDATE entity_candidates SET canonical_name = b.surface FROM ({_BEST_SURFACE}) b"
+        " WHERE entity_candidates.entity_id = b.entity_id_local"
+    )
+    con.register("_merge", mapping.to_arrow())
     con.execute(
         "UPDATE mentions SET entity_id = coalesce(m.canonical_entity_id, mentions.entity_id_local)"
         " FROM (SELECT DISTINCT entity_id_local FROM mentions) l"

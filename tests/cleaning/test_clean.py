@@ -167,3 +167,19 @@ def test_teasers_learned_only_where_the_source_appends_them():
     assert cnn["clean_text"].str.contains("الفقرة الأولى").all()
     # A small batch cannot tell a teaser habit from three updates sharing a closing paragraph.
     assert learn_templates(_teaser_corpus("small", 12, 3)).height == 0
+
+
+def test_templates_do_not_depend_on_the_line_slice(monkeypatch):
+    """Lines are materialized a slice of documents at a time (memory); counts and first positions
+    are taken over the whole batch, so the templates learned are the same for any slice size."""
+    import transforms.boilerplate as bp
+
+    notice = "هذه النشرة تصلكم برعاية مؤسسة الأخبار المتحدة"
+    docs = pl.concat([_corpus_like(90, "siteA", notice), _corpus_like(30, "siteB", None)]).select(
+        "doc_id", "source_name", "raw_text")
+    docs = pl.concat([docs, _teaser_corpus("cnn_like", 60, 3), _teaser_corpus("f24_like", 60, 30)])
+    whole = learn_templates(docs, min_docs=20, min_share=0.002)
+    assert set(whole["source_name"]) == {"siteA", "cnn_like"}
+    for size in (1, 7, 64):
+        monkeypatch.setattr(bp, "LINE_SLICE", size)
+        assert learn_templates(docs, min_docs=20, min_share=0.002).equals(whole), size

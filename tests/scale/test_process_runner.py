@@ -175,10 +175,11 @@ def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_pa
     assert calls[released + 1 :].count("refresh_marts") == 1 and calls.index("refresh_marts") > released
 
 
-def test_loads_run_under_the_small_memory_limit_and_the_tail_under_the_larger(prefect_server, tmp_path: Path, monkeypatch) -> None:
+def test_the_marts_refresh_alone_runs_under_the_larger_memory_limit(prefect_server, tmp_path: Path, monkeypatch) -> None:
     """DuckDB's buffer pool keeps what it touched up to ``memory_limit``: loads share the process
-    with the transforms (thread runner) and get the small limit; the marts refresh and the export,
-    which run alone and must complete at ~290k articles, the larger one."""
+    with the transforms (thread runner) and get the small limit, and so does the export (it bounds
+    its sorts by file size); the marts refresh, whose story join must complete at ~290k articles,
+    gets the larger one."""
     import flows.ingest as fi
     from warehouse import db
 
@@ -205,4 +206,27 @@ def test_loads_run_under_the_small_memory_limit_and_the_tail_under_the_larger(pr
     assert small != large
     assert seen["load_batch"] == {small}
     assert seen["refresh_marts"] == {large}
-    assert large in seen["export_parquet"]  # the full export; the runs/fetch_log one follows in `finally`
+    assert seen["export_parquet"] == {small}
+
+
+
+def test_cached_blocks_released_before_the_marts_and_before_the_export(prefect_server, tmp_path: Path, monkeypatch) -> None:
+    """After the last load DuckDB's cached blocks are released and the refresh gets the marts'
+    limit; after the refresh they are released again and the export gets the loads' limit."""
+    import flows.ingest as fi
+    from warehouse import db
+
+    calls: list[tuple[str, str | None]] = []
+    release = db.release_cached_blocks
+    monkeypatch.setattr(db, "release_cached_blocks", lambda con, limit=None: (calls.append(("release", limit)),
+                                                                             release(con, limit))[1])
+    for name in ("load_batch", "refresh_marts", "export_parquet"):
+        task = getattr(fi, name)
+        monkeypatch.setattr(fi, name, lambda out, *a, _t=task, _n=name, **k: (calls.append((_n, None)), _t(out, *a, **k))[1])
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"
+    last_load = max(i for i, c in enumerate(calls) if c[0] == "load_batch")
+    assert calls[last_load + 1:] == [("release", fi.MARTS_MEMORY_LIMIT), ("refresh_marts", None),
+                                     ("release", fi.DUCKDB_MEMORY_LIMIT), ("export_parquet", None),
+                                     ("export_parquet", None)]  # the runs/fetch_log export in `finally`
