@@ -21,7 +21,8 @@ from warehouse.schema import TABLES, Table
 PARQUET_DIR = "parquet"
 # Documents per Parquet file of a partition (bounds each COPY's sort). At ~290k articles (largest
 # partition 63,532 documents) under a 384 MB memory_limit: 20,000 ran out of memory; 10,000 took
-# RSS +679 MB in 45 s, 5,000 +627 MB in 80 s (one full scan of the table per file).
+# RSS +679 MB in 45 s; 5,000, measured with the blocks released after each COPY, +627 MB in 82 s
+# (10,000 that way: +665 MB in 65 s). Each file's COPY scans the whole table.
 ROWS_PER_FILE = 10_000
 # zstd at level 1 rather than DuckDB's default (3): on the 72k warehouse the largest partition of
 # `documents` wrote in 0.94 s instead of 1.47 s (44 MB vs 40 MB), all of `sentences` in 1.23 s vs
