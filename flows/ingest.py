@@ -37,8 +37,9 @@ CHECKPOINT_THRESHOLD = "128MB"
 DUCKDB_MEMORY_LIMIT = "384MB"
 # The marts refresh and the export run after the loads, each after DuckDB's cached blocks are
 # released (``db.release_cached_blocks``). At ~290k articles (4 replicas of the corpus) the
-# same-story self-join completed at 384, 512 and 768 MB (RSS +673/+780/+1,064 MB); it had failed
-# to spill within 512 MB when the loads' blocks were still held. 512 MB, for room. The export
+# same-story self-join completed at 384, 512 and 768 MB (RSS +673/+780/+1,064 MB); in an earlier
+# release, which did not release the loads' blocks first, it failed to spill within 512 MB.
+# 512 MB, for room. The export
 # runs under the loads' limit again (its RSS at ~290k: +660 MB at 384 MB in files of <= 10,000
 # documents; +1,173 MB at 768 MB in files of <= 20,000); a query that runs out of memory anyway is
 # retried once with twice the limit (``db.with_memory_retry``).

@@ -197,7 +197,7 @@ def refresh_marts(
     # story join, and the merge took ~570 MB more on top); the release stays outside the
     # transaction, where a refused lower limit would abort it.
     limit = f"{memory_limit_bytes(con)}B"
-    clusters = mapping = None
+    clusters = mapping = names = None
     if stories is not None:
         pairs = with_memory_retry(con, lambda: story_pairs(con, **(story_params or {})))
         release_cached_blocks(con, limit)
@@ -207,6 +207,7 @@ def refresh_marts(
         ents, stats = _merge_inputs(con)
         release_cached_blocks(con, limit)
         mapping = merge_entities(ents, stats).select("entity_id", "canonical_entity_id")
+        names = ents.select("entity_id", "canonical_name")  # stored in the transaction, not recomputed
         del ents, stats
     con.execute("BEGIN TRANSACTION")
     try:
@@ -221,7 +222,7 @@ def refresh_marts(
         )
         con.execute("DELETE FROM sources WHERE n_documents = 0")
         if mapping is not None:
-            _apply_entity_merges(con, mapping)
+            _apply_entity_merges(con, names, mapping)
         _refresh_entities(con)
         if clusters is not None:
             con.execute("DELETE FROM stories")
@@ -232,23 +233,23 @@ def refresh_marts(
         raise
 
 
-# The proposed name of a candidate is recomputed from all its mentions, so that it does not
-# depend on how documents were split into batches (resolve only sees one batch).
-_BEST_SURFACE = """
-    SELECT entity_id_local, surface FROM (
-        SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
-            ORDER BY contains(surface, ' ') DESC, count(*) DESC, strlen(surface), surface) AS rn
-        FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY entity_id_local, surface)
-    WHERE rn = 1
-"""
-
-
 def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The candidates that have mentions (with their recomputed ``canonical_name``) and their
     mention counts per surface: what ``merge_entities`` decides on."""
+    # The proposed name of a candidate is recomputed from all its mentions, so that it does not
+    # depend on how documents were split into batches (resolve only sees one batch).
     ents = con.execute(
-        f"SELECT c.* REPLACE (b.surface AS canonical_name) FROM entity_candidates c"
-        f" JOIN ({_BEST_SURFACE}) b ON b.entity_id_local = c.entity_id ORDER BY c.entity_id"
+        """
+        SELECT c.* REPLACE (b.surface AS canonical_name) FROM entity_candidates c
+        JOIN (
+            SELECT entity_id_local, surface FROM (
+                SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
+                    ORDER BY contains(surface, ' ') DESC, count(*) DESC, strlen(surface), surface) AS rn
+                FROM mentions WHERE entity_id_local IS NOT NULL GROUP BY entity_id_local, surface)
+            WHERE rn = 1
+        ) b ON b.entity_id_local = c.entity_id
+        ORDER BY c.entity_id
+        """
     ).pl()
     stats = con.execute(
         "SELECT entity_id_local AS entity_id, surface, count(*) AS n, count(DISTINCT doc_id) AS n_documents"
@@ -257,14 +258,17 @@ def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.Data
     return ents, stats
 
 
-def _apply_entity_merges(con: duckdb.DuckDBPyConnection, mapping: pl.DataFrame) -> None:
-    """Store the recomputed candidate names and point mentions and quotes at canonical entities
-    (``mapping``: entity_id → canonical_entity_id); ``mentions.entity_id_local`` keeps the
-    per-document resolution so that a merge decision can be revisited when more documents arrive."""
+def _apply_entity_merges(con: duckdb.DuckDBPyConnection, names: pl.DataFrame, mapping: pl.DataFrame) -> None:
+    """Store the recomputed candidate names (``names``: entity_id, canonical_name, from
+    ``_merge_inputs``) and point mentions and quotes at canonical entities (``mapping``: entity_id →
+    canonical_entity_id); ``mentions.entity_id_local`` keeps the per-document resolution so that a
+    merge decision can be revisited when more documents arrive."""
+    con.register("_names", names.to_arrow())
     con.execute(
-        f"UPDATE entity_candidates SET canonical_name = b.surface FROM ({_BEST_SURFACE}) b"
-        " WHERE entity_candidates.entity_id = b.entity_id_local"
+        "UPDATE entity_candidates SET canonical_name = n.canonical_name FROM _names n"
+        " WHERE entity_candidates.entity_id = n.entity_id"
     )
+    con.unregister("_names")
     con.register("_merge", mapping.to_arrow())
     con.execute(
         "UPDATE mentions SET entity_id = coalesce(m.canonical_entity_id, mentions.entity_id_local)"
