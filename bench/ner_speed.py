@@ -1,6 +1,6 @@
 """NER speed benchmark: tokens/s of ``transforms.ner.mentions`` over ANT articles in ../shared/corpora.
 
-    .venv/bin/python bench/ner_speed.py [--docs 3000] [--backend default|neural|crf] [--procs 2] [--threads 1]
+    .venv/bin/python bench/ner_speed.py [--docs 3000] [--backend default|neural|crf] [--procs 2]
 
 Splits each article into sentences (newlines and . ! ? ؟), builds the ``sentences`` frame that
 ``mentions`` takes and times the whole call (tokenizing, tagging, consistency, frame building) in
@@ -36,15 +36,12 @@ def sentence_frame(docs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["sentence_id", "doc_id", "start_char", "text"], orient="row")
 
 
-def _init(backend: str, model: str | None, threads: int, warm: pl.DataFrame, ready) -> None:
-    """Worker start-up: load the model, warm it on articles outside the sample, pin torch threads
-    (after loading, which sets one thread), then wait at ``ready`` until every worker is warm."""
-    import torch
-
+def _init(backend: str, model: str | None, warm: pl.DataFrame, ready) -> None:
+    """Worker start-up: load the model, warm it on articles outside the sample, then wait at
+    ``ready`` until every worker is warm (the tagger runs its matrix products on one BLAS thread)."""
     from transforms.ner import mentions
 
     mentions(warm, backend=backend, model_path=model)
-    torch.set_num_threads(threads)
     ready.wait()
 
 
@@ -62,7 +59,6 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=3000)
     ap.add_argument("--model", default=None)
     ap.add_argument("--procs", type=int, default=2, help="worker processes (the flow's --workers)")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
     ap.add_argument("--backend", default="default", help="default, neural or crf")
     args = ap.parse_args()
     files = sorted((SHARED / "corpora").glob("ant_*.parquet"))
@@ -86,7 +82,7 @@ def main() -> None:
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(args.procs + 1)
     with ProcessPoolExecutor(args.procs, mp_context=ctx, initializer=_init,
-                             initargs=(args.backend, args.model, args.threads, warm, ready)) as pool:
+                             initargs=(args.backend, args.model, warm, ready)) as pool:
         # submitting one task per worker starts every worker; the barrier holds the clock until
         # all of them have loaded and warmed the model
         started = [pool.submit(time.sleep, 0) for _ in range(args.procs)]
@@ -99,7 +95,7 @@ def main() -> None:
     cpu = sum(c for c, _ in results)
     print(f"docs {docs.height}  sentences {sents.height}  tokens {n_tokens}  mentions {sum(m for _, m in results)}")
     load = os.getloadavg()[0]
-    print(f"backend {args.backend}  processes {args.procs} x {args.threads} thread(s)  seconds {dt:.2f}"
+    print(f"backend {args.backend}  processes {args.procs}  seconds {dt:.2f}"
           f"  tokens/s {n_tokens / dt:,.0f}")
     print(f"cpu seconds {cpu:.2f}  tokens per CPU-second {n_tokens / cpu:,.0f}")
     print(f"1-min load average at the end: {load:.1f} on {os.cpu_count()} CPUs (other jobs slow this down)")

@@ -1,4 +1,4 @@
-"""``FastTagger`` (cached input projections + hand-rolled BiLSTM) tags exactly like ``NerNet.forward``."""
+"""``FastTagger`` (NumPy: cached input projections + hand-rolled BiLSTM) tags exactly like ``NerNet.forward``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,7 +45,7 @@ def test_fast_path_matches_the_network(tmp_path: Path, crf: bool) -> None:
     # with the smallest tiers (250 rows) and one sentence per batch, both tiers fill up and the
     # second one is emptied several times during the run
     for rows, batch in ((50_000, 8000), (1, 1)):
-        fast = FastTagger(net, feat, cache_rows=rows, batch_tokens=batch, recent_rows=rows)
+        fast = FastTagger.from_net(net, feat, cache_rows=rows, batch_tokens=batch, recent_rows=rows)
         got = fast.tag(sents)
         assert [[t for t, _ in s] for s in got] == _reference(net, feat, sents)
         assert all(0.0 <= p <= 1.0 for s in got for _, p in s)
@@ -73,12 +73,14 @@ def test_repeated_sentences_get_the_same_spans_from_the_cache(monkeypatch) -> No
     byline = "القاهرة ( رويترز ) -".split()
     sents = [byline, "قال نيكولاي باتروشيف إن روسيا".split(), byline, "زار وانغ يي موسكو".split(), [],
              "التقى سيرغي شويغو في كازان".split(), "قال نيكولاي باتروشيف إن روسيا".split(), []]
-    fast = FastTagger(*load_model())
+    fast = FastTagger(load_model())
     expected = fast._tag_spans(sents)
-    assert any(expected[1]) and expected[1] == expected[6]
-    def same(a: list, b: list) -> bool:  # scores differ in the 7th decimal with the batch's shape
+
+    def same(a: list, b: list) -> bool:  # scores differ in the 7th decimal with a sentence's place in its batch
         return [[s[:3] for s in x] for x in a] == [[s[:3] for s in x] for x in b] and all(
             abs(p[3] - q[3]) < 1e-5 for x, y in zip(a, b) for p, q in zip(x, y))
+
+    assert any(expected[1]) and same([expected[1]], [expected[6]])
 
     for part in (slice(0, 3), slice(3, 6), slice(None), slice(5, None), slice(None)):
         got = fast.spans(sents[part])
@@ -97,7 +99,7 @@ def test_a_cache_emptied_while_tagging_loses_no_spans() -> None:
     the other thread between looking a sentence up and building the result: hits are kept apart."""
     from transforms.ner.tagger import load_model
 
-    fast = FastTagger(*load_model())
+    fast = FastTagger(load_model())
     seen, new = "قال الرئيس بوتين في موسكو".split(), "زار وانغ يي كازان".split()
     expected = fast._tag_spans([seen, new])
     fast.spans([seen])  # cached
@@ -122,9 +124,9 @@ def test_released_tables_are_empty_and_tagging_after_them_is_unchanged() -> None
                                  "وأكد نيكولاي باتروشيف أن منظمة شنغهاي للتعاون ستجتمع")]
     tagger = fast_tagger()
     before = tagger.spans(sents)
-    table = tagger._fwd
+    table = tagger._proj
     release_caches()  # through the module function, as flows.memory.release_workers does
     assert tagger._rows == {} and tagger._recent == {} and tagger._spans == {}
-    assert tagger._fwd is not table and tagger._fwd.shape == table.shape
+    assert tagger._proj is not table and tagger._proj.shape == table.shape
     assert tagger.spans(sents) == before
     assert len(tagger._rows) >= len({t for s in sents for t in s})

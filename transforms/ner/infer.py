@@ -1,6 +1,6 @@
 """Fast inference for the neural tagger: a per-surface cache and a batched BiLSTM loop.
 
-``FastTagger(net, feat).tag([["قال", "نيكولاي", "باتروشيف"]])`` → ``[[("O", .99), ("B-PERS", .97),
+``FastTagger(read_model("ner.pt")).tag([["قال", "نيكولاي", "باتروشيف"]])`` → ``[[("O", .99), ("B-PERS", .97),
 ("I-PERS", .98)]]`` — the same tags as ``NerNet.forward`` + ``viterbi``, computed differently:
 
 Everything before the recurrence depends on a token's surface only (word vectors, char-CNN, flags,
@@ -10,18 +10,20 @@ thousand articles almost every token is a table hit, and what is left per token 
 (``4h×h`` multiply-adds per direction), run for both directions at once with one batched matmul per
 time step, the gates' nonlinearities and the Viterbi decode in compiled loops (``kernels``).
 ``nn.LSTM`` would redo the input projection — the larger half of its work — for every token.
+Everything here is NumPy (BLAS for the matrix products) and the compiled loops: tagging never
+imports torch (``weights.read_model`` reads the saved network), which saves each tagging process
+~220 MB; ``FastTagger.from_net`` builds the same tagger from a torch ``NerNet`` (training, tests).
 """
 from __future__ import annotations
 
 import threading
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+from threadpoolctl import ThreadpoolController
 
 from transforms.ner import kernels
 from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
-from transforms.ner.model import TAGS, NerNet
+from transforms.ner.weights import TAGS, Weights, bio_constraints
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
@@ -30,7 +32,7 @@ MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of thi
 # an unbounded table 321k; each computed surface costs ~45 µs, the extra 80k rows ~80 MB.
 CACHE_ROWS = 160_000  # permanent tier: the first surfaces seen (mostly the frequent ones)
 RECENT_ROWS = 40_000  # second tier, emptied when full
-STORE_CHUNK = 1024  # surfaces per char-CNN step (bounds its [chunk, ≤21, 150] temporaries)
+STORE_CHUNK = 1024  # surfaces per matrix product of the type projection
 # Sentences whose spans are kept (~150 bytes each), emptied when full. News repeats sentences
 # (agency bylines, syndicated stories): 6.7% of the shared corpus's sentence text is a repeat.
 # Measured over one worker's share of the flow's batches (8,000 articles): 1.3% of the tokens of
@@ -39,39 +41,55 @@ SENTENCE_CACHE = 50_000
 
 
 class FastTagger:
-    """Inference-only view of a trained ``NerNet`` with a BiLSTM encoder."""
+    """Inference-only view of a trained ``NerNet`` with a BiLSTM encoder (its ``Weights``)."""
 
     def __init__(
-        self, net: NerNet, feat: Featurizer, cache_rows: int = CACHE_ROWS, batch_tokens: int = BATCH_TOKENS,
-        recent_rows: int = RECENT_ROWS,
+        self, weights: Weights, feat: Featurizer | None = None, cache_rows: int = CACHE_ROWS,
+        batch_tokens: int = BATCH_TOKENS, recent_rows: int = RECENT_ROWS,
     ) -> None:
-        if net.encoder != "lstm":
+        if weights.config.get("encoder", "lstm") != "lstm":
             raise ValueError("FastTagger needs an LSTM encoder")
-        self.net, self.feat, self.batch_tokens = net.eval(), feat, batch_tokens
+        w = weights.state
+        self.feat = feat if feat is not None else Featurizer(**weights.featurizer)
+        self.batch_tokens = batch_tokens
         # Viterbi's transition and start scores (BIO constraints, −1e4 where invalid, plus what a
-        # CRF-trained model learned) as arrays for kernels.viterbi
-        self._trans, self._start = (a.contiguous().numpy() for a in net.transitions())
+        # CRF-trained model learned) for kernels.viterbi
+        trans, start = bio_constraints()
+        self._trans = np.ascontiguousarray(w["trans"] + trans, np.float32)
+        self._start = np.ascontiguousarray(w["start"] + start, np.float32)
         # one batch holds at most max(batch_tokens, MAX_LEN) tokens, and it must fit a tier
         self.cache_rows = max(cache_rows, batch_tokens, MAX_LEN)
         self.recent_rows = max(recent_rows, batch_tokens, MAX_LEN)
-        lstm = net.seq
-        self.hidden = lstm.hidden_size
-        with torch.no_grad():
-            g2 = torch.ones(4 * self.hidden)
-            g2[2 * self.hidden : 3 * self.hidden] = 2.0  # gate order i, f, g, o; g is doubled (see kernels.lstm_cell)
-            g2_both = torch.cat([g2, g2])
-            # input projections of both directions at once: columns [:4h] forward, [4h:] backward
-            self._w_ih_both = (torch.cat([lstm.weight_ih_l0, lstm.weight_ih_l0_reverse]).float()
-                               * g2_both[:, None]).T.contiguous()  # [d, 8h]
-            self._bias_both = torch.cat([lstm.bias_ih_l0 + lstm.bias_hh_l0,
-                                         lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse]).float() * g2_both
-            self.w_hh_t = (torch.stack([lstm.weight_hh_l0.T, lstm.weight_hh_l0_reverse.T]) * g2).contiguous().float()
-            tables, self._char_bias, self._k3 = _char_tables(net)
-            self._char_tab = torch.cat(tables)  # [4 × n_chars, 3 × filters]
-            self._tab_offsets = torch.arange(4) * tables[0].shape[0]
+        self.hidden = h = w["seq.weight_hh_l0"].shape[1]
+        g2 = np.ones(4 * h, np.float32)
+        g2[2 * h : 3 * h] = 2.0  # gate order i, f, g, o; g is doubled (see kernels.lstm_cell)
+        g2_both = np.concatenate([g2, g2])
+        # input projections of both directions at once: columns [:4h] forward, [4h:] backward
+        self._w_ih_both = np.ascontiguousarray(
+            (np.concatenate([w["seq.weight_ih_l0"], w["seq.weight_ih_l0_reverse"]]) * g2_both[:, None]).T)  # [d, 8h]
+        self._bias_both = np.concatenate([w["seq.bias_ih_l0"] + w["seq.bias_hh_l0"],
+                                          w["seq.bias_ih_l0_reverse"] + w["seq.bias_hh_l0_reverse"]]) * g2_both
+        self.w_hh_t = np.ascontiguousarray(np.stack([w["seq.weight_hh_l0"].T, w["seq.weight_hh_l0_reverse"].T]) * g2)
+        self._emb = w["emb.weight"]
+        self._type_w_t, self._type_b = np.ascontiguousarray(w["type_proj.weight"].T), w["type_proj.bias"]
+        self._out_w_t, self._out_b = np.ascontiguousarray(w["out.weight"].T), w["out.bias"]
+        tables, self._char_bias, self._k3 = _char_tables(w)
+        self._char_tab = np.ascontiguousarray(np.concatenate(tables), np.float32)  # [4 × n_chars, 3 × filters]
+        self._tab_offsets = np.arange(4, dtype=np.int64) * tables[0].shape[0]
+        self._char_bias = np.ascontiguousarray(self._char_bias, np.float32)
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
+        # BLAS on one thread while tagging: the products are small ([2, B, 64] × [64, 256] per
+        # step) and OpenBLAS's second thread doubled the CPU time for the same wall time (1,000 ANT
+        # articles: 3.8 CPU-s against 1.9); both cores are used by two batches or processes instead
+        self._blas = ThreadpoolController()
         self._empty_tables()
         kernels.warm()
+
+    @classmethod
+    def from_net(cls, net, feat: Featurizer, **kwargs) -> "FastTagger":
+        """The tagger of a torch ``NerNet`` in memory (a model being trained or tested)."""
+        state = {k: v.detach().float().numpy() for k, v in net.state_dict().items()}
+        return cls(Weights(dict(net.config), state, feat.to_dict()), feat, **kwargs)
 
     def _empty_tables(self) -> None:
         # Input projections per direction (float16 halves the table; the recurrence runs in float32).
@@ -81,9 +99,8 @@ class FastTagger:
         # empty, not zeros: a row is written before it is read, and untouched pages of a large
         # allocation take no memory (zeros wrote all ~200 MB at start-up; the table fills over a run)
         n_rows = self.cache_rows + self.recent_rows + 1
-        self._fwd = torch.empty((n_rows, 4 * self.hidden), dtype=torch.float16)
-        self._bwd = torch.empty((n_rows, 4 * self.hidden), dtype=torch.float16)
-        self._fwd[0] = self._bwd[0] = 0.0  # padding row
+        self._proj = np.empty((2, n_rows, 4 * self.hidden), np.float16)  # [direction, row, 4h]
+        self._proj[:, 0] = 0.0  # padding row
         self._rows: dict[str, int] = {}  # permanent tier: rows 1..cache_rows
         self._recent: dict[str, int] = {}  # second tier: rows cache_rows+1..cache_rows+recent_rows
         # spans per sentence, keyed by (hash of its tokens, token count); see SENTENCE_CACHE
@@ -130,66 +147,61 @@ class FastTagger:
             return
         words, ids, lens, bits = self.feat.encode_types(list(new))
         n = len(new)
-        lens_t = torch.tensor(lens)
-        chars = torch.zeros((n, MAX_CHARS + 4), dtype=torch.long)  # 2 PAD columns on each side
-        chars[:, 2 : 2 + MAX_CHARS][torch.arange(MAX_CHARS) < lens_t[:, None]] = torch.tensor(ids, dtype=torch.long)
-        flags = ((torch.tensor(bits)[:, None] >> torch.arange(len(FLAGS))) & 1).float()
-        words_t = torch.tensor(words, dtype=torch.long).view(n, 3)
-        order = torch.argsort(lens_t)  # similar lengths share a chunk, so its window count is small
-        net = self.net
-        with torch.inference_mode():
-            for i in range(0, n, STORE_CHUNK):
-                rows = order[i : i + STORE_CHUNK]
-                # positions past a surface's last char + 2 repeat the all-PAD window (conv bias):
-                # up to MAX_CHARS the result does not depend on the width
-                width = min(int(lens_t[rows].max()) + 2, MAX_CHARS)
-                # window m holds chars m-2 … m+1; its offset o reads table o of the stacked tables
-                win = chars[rows, : width + 4].unfold(1, 4, 1) + self._tab_offsets  # [chunk, width+1, 4]
-                conv = F.embedding_bag(win.reshape(-1, 4), self._char_tab, mode="sum").view(len(rows), width + 1, -1)
-                conv += self._char_bias
-                conv[:, width, self._k3] = float("-inf")  # the width-3 conv has one output less
-                x = torch.cat([net.emb(words_t[rows]).flatten(1), torch.relu(conv.amax(dim=1)), flags[rows]], dim=1)
-                proj = torch.addmm(self._bias_both, torch.relu(net.type_proj(x)), self._w_ih_both)
-                self._fwd[first + rows] = proj[:, : 4 * self.hidden].half()
-                self._bwd[first + rows] = proj[:, 4 * self.hidden :].half()
+        lens_a = np.array(lens, np.int64)
+        chars = np.zeros((n, MAX_CHARS + 4), np.int64)  # 2 PAD columns on each side
+        chars[:, 2 : 2 + MAX_CHARS][np.arange(MAX_CHARS) < lens_a[:, None]] = ids
+        flags = ((np.array(bits, np.int64)[:, None] >> np.arange(len(FLAGS))) & 1).astype(np.float32)
+        words_a = np.array(words, np.int64).reshape(n, 3)
+        char_vec = np.empty((n, self._char_bias.shape[0]), np.float32)
+        kernels.char_features(self._char_tab, chars, lens_a, self._tab_offsets, self._char_bias,
+                              self._k3.start, self._k3.stop, MAX_CHARS, char_vec)
+        rows = np.arange(first, first + n)
+        for i in range(0, n, STORE_CHUNK):  # bounds the [chunk, 466] and [chunk, 8h] temporaries
+            part = slice(i, i + STORE_CHUNK)
+            x = np.concatenate([self._emb[words_a[part]].reshape(-1, 3 * self._emb.shape[1]),
+                                char_vec[part], flags[part]], axis=1)
+            typed = np.maximum(x @ self._type_w_t + self._type_b, 0)
+            proj = typed @ self._w_ih_both + self._bias_both
+            self._proj[0, rows[part]] = proj[:, : 4 * self.hidden]
+            self._proj[1, rows[part]] = proj[:, 4 * self.hidden :]
 
     # ------------------------------------------------------------------ sequence
-    def _bilstm(self, index: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def _bilstm(self, index: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Hidden states [B, T, 2h] for table rows ``index`` [B, T] (padding after each row)."""
         b, t_max = index.shape
         h_dim = self.hidden
-        ar = torch.arange(t_max)
-        rev = torch.where(ar < lengths[:, None], lengths[:, None] - 1 - ar, ar)  # each row reversed in place
-        # [T, 2, B, 4h]; index_select is ~2× faster than advanced indexing here (measured)
-        x = torch.empty((t_max, 2, b, 4 * h_dim))
-        x[:, 0] = self._fwd.index_select(0, index.T.reshape(-1)).view(t_max, b, -1)
-        x[:, 1] = self._bwd.index_select(0, index.gather(1, rev).T.reshape(-1)).view(t_max, b, -1)
-        out = torch.zeros((t_max + 1, 2, b, h_dim))  # out[t + 1]: h after step t (out[0]: the initial h)
-        gates = torch.empty((2, b, 4 * h_dim))
-        c, gates_np, out_np = np.zeros((2, b, h_dim), np.float32), gates.numpy(), out.numpy()
+        ar = np.arange(t_max)
+        rev = np.where(ar < lengths[:, None], lengths[:, None] - 1 - ar, ar)  # each row reversed in place
+        # table rows per step and direction [T, 2, B]: the backward direction reads each row reversed
+        rows = np.ascontiguousarray(np.stack([index.T, np.take_along_axis(index, rev, 1).T], axis=1))
+        table, half = self._proj.view(np.uint16), kernels.HALF_TO_FLOAT
+        out = np.zeros((t_max + 1, 2, b, h_dim), np.float32)  # out[t + 1]: h after step t (out[0]: the initial h)
+        gates = np.empty((2, b, 4 * h_dim), np.float32)
+        c = np.zeros((2, b, h_dim), np.float32)
         for t in range(t_max):
-            # both directions in one batched matmul; the gates' nonlinearities in one compiled loop
-            torch.baddbmm(x[t], out[t], self.w_hh_t, out=gates)
-            kernels.lstm_cell(gates_np, c, out_np[t + 1])
-        fwd = out[1:, 0].transpose(0, 1)  # [B, T, h]
-        back = out[1:, 1].transpose(0, 1).gather(1, rev[..., None].expand(-1, -1, h_dim))
-        return torch.cat([fwd, back], dim=2)
+            # both directions in one batched matmul; the input part and the gates' nonlinearities
+            # in one compiled loop
+            np.matmul(out[t], self.w_hh_t, out=gates)
+            kernels.lstm_cell(gates, table, rows[t], half, c, out[t + 1])
+        fwd = out[1:, 0].transpose(1, 0, 2)  # [B, T, h]
+        back = np.take_along_axis(out[1:, 1].transpose(1, 0, 2), rev[..., None], 1)
+        return np.concatenate([fwd, back], axis=2)
 
-    def _paths(self, sents: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _paths(self, sents: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Flat best tag ids and their probabilities over all tokens of ``sents`` (in order)."""
         flat = self._lookup(sents)
-        lengths = torch.tensor([len(s) for s in sents])
-        width = max(int(lengths.max()), 1)
-        live = torch.arange(width) < lengths[:, None]
-        index = torch.zeros((len(sents), width), dtype=torch.long)
-        index[live] = torch.tensor(flat, dtype=torch.long)
-        with torch.inference_mode():
-            hidden = self._bilstm(index, lengths)[live]  # [n tokens, 2h], padding dropped
-            logp = torch.log_softmax(self.net.out(hidden), dim=-1).numpy()
-        lens = lengths.numpy()
+        lens = np.array([len(s) for s in sents], np.int64)
+        width = max(int(lens.max()), 1)
+        live = np.arange(width) < lens[:, None]
+        index = np.zeros((len(sents), width), np.int64)
+        index[live] = flat
+        hidden = self._bilstm(index, lens)[live]  # [n tokens, 2h], padding dropped
+        logits = hidden @ self._out_w_t + self._out_b
+        logits -= logits.max(axis=1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         tags, probs = np.empty(len(flat), np.int64), np.empty(len(flat), np.float32)
         kernels.viterbi(logp, np.cumsum(lens) - lens, lens, self._trans, self._start, tags, probs)
-        return torch.from_numpy(tags), torch.from_numpy(probs)
+        return tags, probs
 
     def _batches(self, token_lists: list[list[str]]):
         """``(windows, tag ids, probs)`` per batch; windows are ``(list index, offset, tokens)``."""
@@ -206,7 +218,7 @@ class FastTagger:
                 n += 1
             chunk = [windows[m] for m in order[k : k + n]]
             k += n
-            with self._lock:
+            with self._lock, self._blas.limit(limits=1, user_api="blas"):
                 tags, probs = self._paths([w[2] for w in chunk])
             yield chunk, tags, probs
 
@@ -253,18 +265,18 @@ class FastTagger:
         I- tags after it: found with array operations instead of a loop per token."""
         out: list[list[tuple[int, int, str, float]]] = [[] for _ in token_lists]
         for chunk, tags, probs in self._batches(token_lists):
-            starts = ((tags % 2 == 1)).nonzero().squeeze(1)  # B-X ids are odd, I-X even, O is 0
-            if starts.numel() == 0:
+            starts = np.flatnonzero(tags % 2 == 1)  # B-X ids are odd, I-X even, O is 0
+            if starts.size == 0:
                 continue
-            lens = torch.tensor([len(w[2]) for w in chunk])
-            first = torch.cumsum(lens, 0) - lens  # flat offset of each window
-            breaks = ((tags % 2 == 1) | (tags == 0)).clone()  # any non-I tag ends the span before it
+            lens = np.array([len(w[2]) for w in chunk], np.int64)
+            first = np.cumsum(lens) - lens  # flat offset of each window
+            breaks = (tags % 2 == 1) | (tags == 0)  # any non-I tag ends the span before it
             breaks[first[lens > 0]] = True
-            stops = torch.cat([breaks.nonzero().squeeze(1), torch.tensor([tags.numel()])])
-            ends = stops[torch.searchsorted(stops, starts, right=True)]
-            win = torch.searchsorted(first, starts, right=True) - 1
-            ends = torch.minimum(ends, first[win] + lens[win])
-            cum = torch.cat([torch.zeros(1, dtype=torch.float64), torch.cumsum(probs.double(), 0)])
+            stops = np.append(np.flatnonzero(breaks), tags.size)
+            ends = stops[np.searchsorted(stops, starts, side="right")]
+            win = np.searchsorted(first, starts, side="right") - 1
+            ends = np.minimum(ends, first[win] + lens[win])
+            cum = np.concatenate([np.zeros(1), np.cumsum(probs, dtype=np.float64)])
             mean = ((cum[ends] - cum[starts]) / (ends - starts)).tolist()
             first_at = first.tolist()
             for s, e, w, sc, t in zip(starts.tolist(), ends.tolist(), win.tolist(), mean, tags[starts].tolist()):
@@ -276,8 +288,8 @@ class FastTagger:
         return out
 
 
-def _char_tables(net: NerNet) -> tuple[list[torch.Tensor], torch.Tensor, slice]:
-    """The char-CNN as table lookups: ``(tables, bias, width-3 columns)``.
+def _char_tables(w: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, slice]:
+    """The char-CNN as table lookups: ``(tables, bias, width-3 columns)`` from the state ``w``.
 
     A convolution over character *embeddings* is a sum, over window offsets, of one vector per
     (character, offset): ``tables[o][c] = W[:, :, o] · cemb[c]``. The three convolutions (widths
@@ -288,14 +300,15 @@ def _char_tables(net: NerNet) -> tuple[list[torch.Tensor], torch.Tensor, slice]:
     did for nearly every surface: its batches of thousands of surfaces held one that long), so a
     surface gets the same vector whatever else is in its batch.
     """
-    convs = list(net.convs)
-    n_filters = convs[0].out_channels
-    weight = torch.zeros((len(convs) * n_filters, convs[0].in_channels, 4))
+    convs = [w[f"convs.{i}.weight"] for i in range(3)]  # [filters, char_dim, k], k = 2, 3, 4
+    n_filters, char_dim = convs[0].shape[:2]
+    weight = np.zeros((len(convs) * n_filters, char_dim, 4), np.float32)
     for i, conv in enumerate(convs):
-        k, pad = conv.kernel_size[0], conv.padding[0]
-        weight[i * n_filters : (i + 1) * n_filters, :, 2 - pad : 2 - pad + k] = conv.weight
-    emb = net.cemb.weight.float()  # row PAD is zero, so padding adds nothing
+        k = conv.shape[2]
+        pad = k // 2  # NerNet's Conv1d(padding=k // 2)
+        weight[i * n_filters : (i + 1) * n_filters, :, 2 - pad : 2 - pad + k] = conv
+    emb = w["cemb.weight"]  # row PAD is zero, so padding adds nothing
     tables = [emb @ weight[:, :, o].T for o in range(4)]
-    widths = [conv.kernel_size[0] for conv in convs]
+    widths = [conv.shape[2] for conv in convs]
     k3 = slice(widths.index(3) * n_filters, (widths.index(3) + 1) * n_filters)
-    return tables, torch.cat([conv.bias for conv in convs]).float(), k3
+    return tables, np.concatenate([w[f"convs.{i}.bias"] for i in range(3)]), k3

@@ -1,4 +1,4 @@
-"""Compiled loops (numba) for the tagger's LSTM gates and its Viterbi decode.
+"""Compiled loops (numba) for the tagger's char-CNN, its LSTM gates and its Viterbi decode.
 
 ``lstm_cell`` finishes one BiLSTM time step for every sentence of a batch after the batched matmul
 (``FastTagger._bilstm``); ``viterbi`` decodes flat, unpadded per-token log-probabilities, where
@@ -27,6 +27,8 @@ _A1 = np.float32(4.89352455891786e-03)
 _B6, _B4, _B2 = np.float32(1.19825839466702e-06), np.float32(1.18534705686654e-04), np.float32(2.26843463243900e-03)
 _B0 = np.float32(4.89352518554385e-03)
 _HALF = np.float32(0.5)
+# float32 value of every float16 bit pattern (256 KB): lstm_cell reads the float16 table through it
+HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
 
 
 @njit(inline="always", fastmath=True, error_model="numpy")
@@ -42,18 +44,23 @@ def _tanh(x):
 
 
 @njit(nogil=True, fastmath=True, error_model="numpy", cache=True)
-def lstm_cell(gates, c, h):  # pragma: no cover - compiled
+def lstm_cell(gates, proj, rows, half, c, h):  # pragma: no cover - compiled
     """One LSTM step after the matrix work: ``c`` [D, B, h] updated in place, new ``h`` [D, B, h].
 
-    ``gates`` [D, B, 4h]: pre-activations ``W_ih·x + b + W_hh·h`` in gate order i, f, g, o, with
-    the g pre-activation stored doubled (``FastTagger`` scales those weights by 2) so every gate is
+    ``gates`` [D, B, 4h] holds ``W_hh·h``; the input part ``W_ih·x + b`` of sentence ``b`` in
+    direction ``d`` is row ``rows[d, b]`` of the surface table ``proj`` [D, N, 4h] (float16 bits
+    as uint16, read through ``half``: the float32 value of every uint16 bit pattern — numba has no
+    float16, and this reads the table without a converted copy). Gate order i, f, g, o, with the g
+    pre-activation stored doubled (``FastTagger`` scales those weights by 2) so every gate is
     ``sigmoid(z) = (1 + tanh(z/2)) / 2`` and the cell input is ``tanh(2z/2)``.
     """
     n_dir, n_rows, g4 = gates.shape
     hd = g4 // 4
     for d in range(n_dir):
         for b in range(n_rows):
-            z, cc, hh = gates[d, b], c[d, b], h[d, b]
+            z, x, cc, hh = gates[d, b], proj[d, rows[d, b]], c[d, b], h[d, b]
+            for j in range(g4):  # the table lookup apart: mixed into the next loop, it stayed scalar
+                z[j] += half[x[j]]
             for j in range(hd):
                 i_gate = _HALF * _tanh(_HALF * z[j]) + _HALF
                 f_gate = _HALF * _tanh(_HALF * z[hd + j]) + _HALF
@@ -61,6 +68,37 @@ def lstm_cell(gates, c, h):  # pragma: no cover - compiled
                 cj = f_gate * cc[j] + i_gate * _tanh(_HALF * z[2 * hd + j])
                 cc[j] = cj
                 hh[j] = o_gate * _tanh(cj)
+
+
+@njit(nogil=True, cache=True)
+def char_features(tab, chars, lens, offsets, bias, k3_lo, k3_hi, max_chars, out):  # pragma: no cover - compiled
+    """The char-CNN's max-pooled, ReLU'd outputs per surface into ``out`` [n, F].
+
+    ``chars`` [n, max_chars + 4]: char ids with 2 PAD columns before; window ``m`` covers columns
+    ``m … m+3`` and its output is ``tab[offsets[0] + chars[m]] + … + tab[offsets[3] + chars[m+3]]
+    + bias`` (``infer._char_tables``), summed in that order; a surface of ``L`` chars has windows
+    ``0 … min(L + 2, max_chars)``, and columns ``k3_lo:k3_hi`` (the width-3 conv) one window less.
+    Not fastmath: the sums keep NumPy's order, so a surface's vector does not depend on the code.
+    """
+    n, f = out.shape
+    for s in range(n):
+        width = min(lens[s] + 2, max_chars)
+        row = out[s]
+        row[:] = -np.inf
+        for m in range(width + 1):
+            t0, t1 = tab[offsets[0] + chars[s, m]], tab[offsets[1] + chars[s, m + 1]]
+            t2, t3 = tab[offsets[2] + chars[s, m + 2]], tab[offsets[3] + chars[s, m + 3]]
+            for j in range(f):
+                if m == width and k3_lo <= j < k3_hi:
+                    continue
+                v = t0[j] + t1[j]
+                v += t2[j]
+                v += t3[j]
+                v += bias[j]
+                if v > row[j]:
+                    row[j] = v
+        for j in range(f):
+            row[j] = max(row[j], np.float32(0.0))
 
 
 @njit(nogil=True, cache=True)
@@ -108,6 +146,9 @@ def viterbi(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover 
 def warm() -> None:
     """Load (or, the first time, compile and cache) both kernels now, not inside the first batch."""
     rows = np.ones(1, np.int64)
-    lstm_cell(np.zeros((2, 1, 4), np.float32), np.zeros((2, 1, 1), np.float32), np.zeros((2, 1, 1), np.float32))
+    lstm_cell(np.zeros((2, 1, 4), np.float32), np.zeros((2, 1, 4), np.uint16), np.zeros((2, 1), np.int64),
+              HALF_TO_FLOAT, np.zeros((2, 1, 1), np.float32), np.zeros((2, 1, 1), np.float32))
+    char_features(np.zeros((4, 2), np.float32), np.zeros((1, 6), np.int64), rows, np.zeros(4, np.int64),
+                  np.zeros(2, np.float32), 0, 1, 2, np.zeros((1, 2), np.float32))
     viterbi(np.zeros((1, 1), np.float32), rows - 1, rows, np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
             np.zeros(1, np.int64), np.zeros(1, np.float32))

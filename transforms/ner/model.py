@@ -12,10 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from transforms.ner.conll import LABELS
 from transforms.ner.features import FLAGS
-
-TAGS = ("O",) + tuple(f"{p}-{label}" for label in LABELS for p in ("B", "I"))
+from transforms.ner.weights import TAGS, bio_constraints
 
 
 class NerNet(nn.Module):
@@ -101,19 +99,7 @@ class NerNet(nn.Module):
         return (torch.logsumexp(alpha, dim=1) - gold_score).sum() / lengths.sum()
 
 
-def _allowed() -> torch.Tensor:
-    """[prev, next] transition mask: I-X may only follow B-X or I-X."""
-    k = len(TAGS)
-    ok = torch.ones((k, k), dtype=torch.bool)
-    for j, tag in enumerate(TAGS):
-        if tag.startswith("I-"):
-            for i, prev in enumerate(TAGS):
-                ok[i, j] = prev[2:] == tag[2:]
-    return ok
-
-
-_TRANS = torch.where(_allowed(), 0.0, -1e4)
-_START = torch.tensor([0.0 if not t.startswith("I-") else -1e4 for t in TAGS])
+_TRANS, _START = (torch.from_numpy(a) for a in bio_constraints())  # 0 where valid BIO, −1e4 where not
 
 
 def viterbi(

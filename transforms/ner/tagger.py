@@ -52,14 +52,15 @@ def _loaded_once(maxsize: int):
 
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None):
-    """``(net, featurizer)`` from a model directory or ``.pt`` file (default: shipped), cached."""
-    from transforms.ner.training import load
+    """``weights.Weights`` of a model directory or ``.pt`` file (default: shipped), cached; read
+    without torch (``training.load`` gives the torch ``NerNet`` for training)."""
+    from transforms.ner.weights import read_model
 
     p = Path(path) if path else MODEL_DIR
     p = p / "ner.pt" if p.is_dir() else p
     if not p.exists():
         raise FileNotFoundError(f"no neural NER model at {p}: train one with transforms.ner.train(…, backend='neural')")
-    return load(p)
+    return read_model(p)
 
 
 _TAGGERS: "weakref.WeakSet" = weakref.WeakSet()  # every FastTagger this process built (release_tables)
@@ -75,16 +76,9 @@ def release_tables() -> None:
 @_loaded_once(maxsize=4)
 def fast_tagger(path: str | None = None):
     """The inference view (``infer.FastTagger``) of a neural model, cached per process."""
-    import torch
-
     from transforms.ner.infer import FastTagger
 
-    # One intra-op thread: the recurrent step works on small [2, B, 64] tensors, and a second thread
-    # cost more in hand-offs than it saved (bench/ner_speed.py, 1,500 articles: 24.8k tokens/s with
-    # 2 threads against 32.7k with 1). Both cores are used by running two batches or processes.
-    torch.set_num_threads(1)
-    net, feat = load_model(path)
-    tagger = FastTagger(net, feat)
+    tagger = FastTagger(load_model(path))
     _TAGGERS.add(tagger)
     return tagger
 
