@@ -2,7 +2,8 @@
 
 ``tag_sentences([["قال", "نيكولاي", "باتروشيف"]])`` → ``[[("O", .99), ("B-PERS", .93), ("I-PERS", .95)]]``:
 one ``(tag, probability)`` per token. Sentences are sorted by length and batched (~8k tokens per
-batch, ``infer.FastTagger``) so padding stays small; model files are loaded once per process, offline.
+batch, ``infer.FastTagger``, NumPy and numba: tagging never imports torch) so padding stays small;
+model files are loaded once per process, offline.
 """
 from __future__ import annotations
 
