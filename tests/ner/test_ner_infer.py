@@ -19,7 +19,7 @@ FIX = Path(__file__).parent / "fixtures"
 def _reference(net, feat, sents: list[list[str]]) -> list[list[str]]:
     with torch.inference_mode():
         enc = feat.encode_batch(sents)
-        # FastTagger pads every surface's characters to MAX_CHARS (see infer._char_tables)
+        # FastTagger pads every surface's characters to MAX_CHARS (see weights.char_tables)
         chars = enc["types_char"]
         enc["types_char"] = torch.nn.functional.pad(chars, (0, MAX_CHARS - chars.shape[1]))
         logp = torch.log_softmax(net(enc).float(), dim=-1)

@@ -18,13 +18,13 @@ def test_the_half_table_converts_every_float16_exactly() -> None:
 def test_char_features_match_the_convolutions() -> None:
     """The table-lookup char-CNN gives what ``NerNet``'s three ``Conv1d`` + max + ReLU give."""
     from transforms.ner.features import MAX_CHARS
-    from transforms.ner.infer import _char_tables
+    from transforms.ner.weights import char_tables
     from transforms.ner.model import NerNet
 
     torch.manual_seed(3)
     net = NerNet(5, 12, dim=4, hidden=4, type_dim=4, char_filters=6).eval()
     state = {k: v.detach().numpy() for k, v in net.state_dict().items()}
-    tables, bias, k3 = _char_tables(state)
+    tables, bias, k3 = char_tables(state)
     rng = np.random.default_rng(3)
     lens = np.array([1, 2, 5, MAX_CHARS - 1, MAX_CHARS])
     chars = np.zeros((len(lens), MAX_CHARS + 4), np.int64)

@@ -23,7 +23,7 @@ from threadpoolctl import ThreadpoolController
 
 from transforms.ner import kernels
 from transforms.ner.features import FLAGS, MAX_CHARS, Featurizer
-from transforms.ner.weights import TAGS, Weights, bio_constraints
+from transforms.ner.weights import TAGS, Weights, bio_constraints, char_tables
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
@@ -73,7 +73,7 @@ class FastTagger:
         self._emb = w["emb.weight"]
         self._type_w_t, self._type_b = np.ascontiguousarray(w["type_proj.weight"].T), w["type_proj.bias"]
         self._out_w_t, self._out_b = np.ascontiguousarray(w["out.weight"].T), w["out.bias"]
-        tables, self._char_bias, self._k3 = _char_tables(w)
+        tables, self._char_bias, self._k3 = char_tables(w)
         self._char_tab = np.ascontiguousarray(np.concatenate(tables), np.float32)  # [4 × n_chars, 3 × filters]
         self._tab_offsets = np.arange(4, dtype=np.int64) * tables[0].shape[0]
         self._char_bias = np.ascontiguousarray(self._char_bias, np.float32)
@@ -287,29 +287,3 @@ class FastTagger:
         for sent in out:
             sent.sort()  # windows of one list are tagged in different batches
         return out
-
-
-def _char_tables(w: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, slice]:
-    """The char-CNN as table lookups: ``(tables, bias, width-3 columns)`` from the state ``w``.
-
-    A convolution over character *embeddings* is a sum, over window offsets, of one vector per
-    (character, offset): ``tables[o][c] = W[:, :, o] · cemb[c]``. The three convolutions (widths
-    2, 3, 4 with paddings 1, 1, 2) share one 4-wide window over the padded characters; output
-    position ``m`` of the union covers characters ``m-2 … m+1``. The network pads a batch's
-    characters to its longest surface, and a window that holds only padding adds the conv bias to
-    the max; this view always behaves as if padded to ``MAX_CHARS`` (what the previous fast path
-    did for nearly every surface: its batches of thousands of surfaces held one that long), so a
-    surface gets the same vector whatever else is in its batch.
-    """
-    convs = [w[f"convs.{i}.weight"] for i in range(3)]  # [filters, char_dim, k], k = 2, 3, 4
-    n_filters, char_dim = convs[0].shape[:2]
-    weight = np.zeros((len(convs) * n_filters, char_dim, 4), np.float32)
-    for i, conv in enumerate(convs):
-        k = conv.shape[2]
-        pad = k // 2  # NerNet's Conv1d(padding=k // 2)
-        weight[i * n_filters : (i + 1) * n_filters, :, 2 - pad : 2 - pad + k] = conv
-    emb = w["cemb.weight"]  # row PAD is zero, so padding adds nothing
-    tables = [emb @ weight[:, :, o].T for o in range(4)]
-    widths = [conv.shape[2] for conv in convs]
-    k3 = slice(widths.index(3) * n_filters, (widths.index(3) + 1) * n_filters)
-    return tables, np.concatenate([w[f"convs.{i}.bias"] for i in range(3)]), k3

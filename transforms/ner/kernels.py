@@ -76,7 +76,7 @@ def char_features(tab, chars, lens, offsets, bias, k3_lo, k3_hi, max_chars, out)
 
     ``chars`` [n, max_chars + 4]: char ids with 2 PAD columns before; window ``m`` covers columns
     ``m … m+3`` and its output is ``tab[offsets[0] + chars[m]] + … + tab[offsets[3] + chars[m+3]]
-    + bias`` (``infer._char_tables``), summed in that order; a surface of ``L`` chars has windows
+    + bias`` (``weights.char_tables``), summed in that order; a surface of ``L`` chars has windows
     ``0 … min(L + 2, max_chars)``, and columns ``k3_lo:k3_hi`` (the width-3 conv) one window less.
     Not fastmath: the sums keep NumPy's order, so a surface's vector does not depend on the code.
     """

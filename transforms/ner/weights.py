@@ -1,4 +1,5 @@
-"""The neural tagger's model file read without torch: ``read_model("ner.pt")`` → ``Weights``.
+"""The neural tagger's model file read without torch: ``read_model("ner.pt")`` → ``Weights``; ``char_tables``
+turns its char-CNN into lookup tables.
 
 ``training.save`` writes the file with ``torch.save`` (a zip: ``data.pkl`` plus one raw blob per
 tensor). Inference only needs the arrays, so this module reads that format itself, with NumPy: a
@@ -98,3 +99,29 @@ def read_model(path: str | Path) -> Weights:
     for name, shape in (("trans", (len(TAGS), len(TAGS))), ("start", (len(TAGS),))):
         state.setdefault(name, np.zeros(shape, np.float32))  # models saved before the CRF option
     return Weights(dict(blob["config"]), state, blob["featurizer"])
+
+
+def char_tables(w: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, slice]:
+    """The char-CNN as table lookups: ``(tables, bias, width-3 columns)`` from the state ``w``.
+
+    A convolution over character *embeddings* is a sum, over window offsets, of one vector per
+    (character, offset): ``tables[o][c] = W[:, :, o] · cemb[c]``. The three convolutions (widths
+    2, 3, 4 with paddings 1, 1, 2) share one 4-wide window over the padded characters; output
+    position ``m`` of the union covers characters ``m-2 … m+1``. The network pads a batch's
+    characters to its longest surface, and a window that holds only padding adds the conv bias to
+    the max; this view always behaves as if padded to ``MAX_CHARS`` (what the previous fast path
+    did for nearly every surface: its batches of thousands of surfaces held one that long), so a
+    surface gets the same vector whatever else is in its batch.
+    """
+    convs = [w[f"convs.{i}.weight"] for i in range(3)]  # [filters, char_dim, k], k = 2, 3, 4
+    n_filters, char_dim = convs[0].shape[:2]
+    weight = np.zeros((len(convs) * n_filters, char_dim, 4), np.float32)
+    for i, conv in enumerate(convs):
+        k = conv.shape[2]
+        pad = k // 2  # NerNet's Conv1d(padding=k // 2)
+        weight[i * n_filters : (i + 1) * n_filters, :, 2 - pad : 2 - pad + k] = conv
+    emb = w["cemb.weight"]  # row PAD is zero, so padding adds nothing
+    tables = [emb @ weight[:, :, o].T for o in range(4)]
+    widths = [conv.shape[2] for conv in convs]
+    k3 = slice(widths.index(3) * n_filters, (widths.index(3) + 1) * n_filters)
+    return tables, np.concatenate([w[f"convs.{i}.bias"] for i in range(3)]), k3
