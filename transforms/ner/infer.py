@@ -74,9 +74,8 @@ class FastTagger:
         self._type_w_t, self._type_b = np.ascontiguousarray(w["type_proj.weight"].T), w["type_proj.bias"]
         self._out_w_t, self._out_b = np.ascontiguousarray(w["out.weight"].T), w["out.bias"]
         tables, self._char_bias, self._k3 = char_tables(w)
-        self._char_tab = np.ascontiguousarray(np.concatenate(tables), np.float32)  # [4 × n_chars, 3 × filters]
+        self._char_tab = np.concatenate(tables)  # [4 × n_chars, 3 × filters]
         self._tab_offsets = np.arange(4, dtype=np.int64) * tables[0].shape[0]
-        self._char_bias = np.ascontiguousarray(self._char_bias, np.float32)
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
         # BLAS on one thread while tagging: the products are small ([2, B, 64] × [64, 256] per
         # step) and OpenBLAS's second thread cost 55% more CPU to save 22% of the wall time (1,000

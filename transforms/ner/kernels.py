@@ -78,7 +78,8 @@ def char_features(tab, chars, lens, offsets, bias, k3_lo, k3_hi, max_chars, out)
     ``m … m+3`` and its output is ``tab[offsets[0] + chars[m]] + … + tab[offsets[3] + chars[m+3]]
     + bias`` (``weights.char_tables``), summed in that order; a surface of ``L`` chars has windows
     ``0 … min(L + 2, max_chars)``, and columns ``k3_lo:k3_hi`` (the width-3 conv) one window less.
-    Not fastmath: the sums keep NumPy's order, so a surface's vector does not depend on the code.
+    Not fastmath: the sums stay in this order, so a surface's vector does not depend on how the
+    compiler vectorizes them.
     """
     n, f = out.shape
     for s in range(n):
