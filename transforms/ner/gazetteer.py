@@ -72,7 +72,7 @@ def gazetteer(min_population: int = 15000) -> dict[str, frozenset[str]]:
 
 
 def _add(target: set[str], name: str) -> None:
-    if not name or not _ARABIC_ONLY.match(name):
+    if not name or not _ARABIC_ONLY.match(name, concurrent=False):
         return
     n = norm(name).replace("-", " ").strip()
     if len(n) >= 2:
