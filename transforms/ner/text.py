@@ -80,10 +80,9 @@ def segment(normed: str) -> tuple[str, str, str]:
 
 def shape(token: str) -> str:
     """Coarse character class of a surface token: ar, lat, num, punct or mix."""
-    if _ARABIC_RE.search(token, concurrent=False):
-        return "ar" if not (_LATIN_RE.search(token, concurrent=False) or _DIGIT_RE.search(token, concurrent=False)) else "mix"
-    if _LATIN_RE.search(token, concurrent=False):
-        return "lat" if not _DIGIT_RE.search(token, concurrent=False) else "mix"
-    if _DIGIT_RE.search(token, concurrent=False):
-        return "num"
-    return "punct"
+    ar, lat, num = (p.search(token, concurrent=False) is not None for p in (_ARABIC_RE, _LATIN_RE, _DIGIT_RE))
+    if ar:
+        return "mix" if lat or num else "ar"
+    if lat:
+        return "mix" if num else "lat"
+    return "num" if num else "punct"
