@@ -69,28 +69,36 @@ def install_worker_timers() -> None:
         setattr(mod, attr, _timed(f"transform.{attr}", getattr(mod, attr)))
 
 
-def bench_transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
-    """The flow's ``transform-batch`` body, with the timers installed in whichever process runs it."""
+def bench_transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str,
+                          tag: Callable | None = None) -> dict[str, pl.DataFrame]:
+    """The flow's ``transform-batch`` body, with the timers installed in whichever process runs it
+    (``tag``: the flow's tagging process, whose own timers ``TAGGER_INIT`` installs)."""
     from flows.memory import release_freed_memory
     from transforms.pipeline import transform_documents
 
     release_freed_memory()
     install_worker_timers()
-    return transform_documents(docs, templates, ner_backend)
+    return transform_documents(docs, templates, ner_backend, _timed("flow.wait_for_tagger", tag) if tag else None)
+
+
+# what the flow's tagging process (flows.tagging) runs first: the same timers there
+TAGGER_INIT = "bench.measure:install_worker_timers"
 
 
 def install_flow_timers() -> None:
     """Replace the flow's tasks by same-named tasks whose bodies are timed (this process)."""
     from prefect import task
 
+    import flows.batches as fb
     import flows.ingest as fi
     from warehouse import load
 
-    for attr in ("read_and_parse", "load_batch", "refresh_marts", "record_rejects", "export_parquet", "discover_inputs"):
-        orig = getattr(fi, attr)
-        setattr(fi, attr, task(name=orig.name, retries=orig.retries, retry_delay_seconds=orig.retry_delay_seconds,
-                               **fi.TASK_OPTS)(_timed(f"flow.{attr}", orig.fn)))
-    fi.transform_batch = task(name="transform-batch", **fi.TASK_OPTS)(_timed("flow.transform_batch", bench_transform_batch))
+    for mod, attr in ((fi, "read_and_parse"), (fb, "load_batch"), (fi, "refresh_marts"), (fi, "record_rejects"),
+                      (fi, "export_parquet"), (fi, "discover_inputs")):
+        orig = getattr(mod, attr)
+        setattr(mod, attr, task(name=orig.name, retries=orig.retries, retry_delay_seconds=orig.retry_delay_seconds,
+                                **fi.TASK_OPTS)(_timed(f"flow.{attr}", orig.fn)))
+    fb.transform_batch = task(name="transform-batch", **fi.TASK_OPTS)(_timed("flow.transform_batch", bench_transform_batch))
     fi._ingest_records = _timed("flow._ingest_records", fi._ingest_records)
     fi.with_identity = _timed("flow.with_identity", fi.with_identity)
     fi.templates_for = _timed("flow.templates_for", fi.templates_for)

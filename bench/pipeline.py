@@ -34,10 +34,11 @@ from typing import Any
 
 import polars as pl
 
-from bench.measure import (_NO_NER_ENV, _TIMINGS_ENV, RssSampler, _empty_mentions, _timed,  # noqa: F401
+from bench.measure import (_NO_NER_ENV, _TIMINGS_ENV, TAGGER_INIT, RssSampler, _empty_mentions, _timed,  # noqa: F401
                            install_flow_timers, read_memory, read_timings, stage_peaks)
 
 ROOT = Path(__file__).resolve().parents[1]
+TAGGER_INIT_ENV = "AKHBAR_TAGGER_INIT"  # flows.tagging.INIT_ENV (not imported here: before the timers)
 SHARED = ROOT / ".." / "shared"
 OUT_DIR = ROOT / "bench" / "out"
 TOKEN_RE = r"[\p{L}\p{N}]+"
@@ -120,6 +121,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         timings.mkdir()
         os.environ[_TIMINGS_ENV] = str(timings)
         os.environ[_NO_NER_ENV] = "1" if args.no_ner else "0"
+        os.environ[TAGGER_INIT_ENV] = TAGGER_INIT  # the flow's tagging process times its stage too
         install_flow_timers()
         from flows.ingest import ingest
         from flows.settle import run_flow
@@ -132,7 +134,8 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         flow_fn = timed_ingest if args.runner == "default" else timed_ingest.with_options(
             task_runner=make_runner(args.runner, args.workers))
         in_flight = args.in_flight if args.in_flight is not None else (1 if args.runner == "default" else max(args.workers, 1))
-        kw = dict(inputs=[str(f) for f in files], out=str(out), batch_size=args.batch_size, in_flight=in_flight)
+        kw = dict(inputs=[str(f) for f in files], out=str(out), batch_size=args.batch_size, in_flight=in_flight,
+                  tagger_process={"auto": None, "yes": True, "no": False}[args.tagger_process])
         load1 = os.getloadavg()
         rss = RssSampler(pss=args.pss)
         rss.start()
@@ -158,7 +161,7 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         db_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / (1 << 20)
         n = summary["n_new"]
         result = {
-            "runner": args.runner, "workers": args.workers, "in_flight": in_flight, "batch_size": args.batch_size,
+            "runner": args.runner, "workers": args.workers, "in_flight": in_flight, "tagger_process": args.tagger_process, "batch_size": args.batch_size,
             "no_ner": args.no_ner, "limit": args.limit, "replicate": args.replicate,
             "articles": n, "seen": summary["n_seen"], "rejected": summary["n_rejected"], "tokens": floor["tokens"],
             "wall_s": round(wall, 1), "articles_per_s": round(n / wall, 1), "tokens_per_s": round(floor["tokens"] / wall),
@@ -236,7 +239,7 @@ def growth(args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     for size in args.growth.split(","):
         cmd = [sys.executable, "-m", "bench.pipeline", "--corpus", args.corpus, "--runner", args.runner,
-               "--workers", str(args.workers), "--batch-size", str(args.batch_size)]
+               "--workers", str(args.workers), "--batch-size", str(args.batch_size), "--tagger-process", args.tagger_process]
         if args.in_flight is not None:
             cmd += ["--in-flight", str(args.in_flight)]
         if args.no_ner:
@@ -271,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="default: the flow as `akhbar run` runs it (in_flight 1)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--in-flight", type=int)
+    ap.add_argument("--tagger-process", choices=["auto", "yes", "no"], default="auto",
+                    help="default/thread runner: tag in a helper process (auto: when a read brings a batch's worth)")
     ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--pss", action="store_true", help="also sample the tree's PSS once a second (~5 ms per process)")
     ap.add_argument("--no-ner", action="store_true", help="replace NER by an empty frame (before the model exists)")

@@ -75,6 +75,7 @@ def run(
     workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Transform on an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     procs: Annotated[int, typer.Option("--procs", help="Transform in N local worker processes (0: in this process). Each worker pays a start-up (imports, loading the tagger), so it is for large inputs (README: Runners).")] = 0,
+    tagger_process: Annotated[Optional[bool], typer.Option("--tagger-process/--no-tagger-process", help="Without --procs/--workers/--dask: tag in one helper process while this one cleans and loads (both cores, about the same memory). Default: when the first read brings at least --batch-size new articles.")] = None,
 ) -> None:
     """Ingest INPUT files into the warehouse and print a summary."""
     from flows.ingest import ingest
@@ -98,7 +99,8 @@ def run(
     try:
         summary = run_flow(flow_fn, inputs=inputs or ["seeds"], out=str(out), fields=_parse_fields(field),
                            batch_size=batch_size, ner_backend=ner, wait_seconds=wait,
-                           show_progress=progress and sys.stderr.isatty(), in_flight=in_flight)
+                           show_progress=progress and sys.stderr.isatty(), in_flight=in_flight,
+                           tagger_process=tagger_process)
     except WarehouseError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -18,23 +18,24 @@ from typing import Any
 
 import polars as pl
 from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
 
 from flows import inputs as inp
-from flows.memory import release_freed_memory, release_workers
+from flows.batches import TASK_OPTS, Batches, chunks
+from flows.memory import release_workers
 from flows.progress import Progress
 from transforms.ids import stable_id
-from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, transform_documents, with_identity
+from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, with_identity
 from warehouse import db, export, load
 
 # DuckDB settings of the run's writer connection (measured: README, "The default runner within
 # 2 GB"). Appended data stays in memory until a checkpoint, and the buffer pool keeps every block
-# it touched up to memory_limit: both bound what DuckDB holds next to the batch frames (with the
-# thread runner, in the same process as the tagger). 384 MB and 128 MB: DuckDB ≤ 324 MB after the
-# 72k corpus's loads instead of ≤ 438 MB at 512/256 MB, for ~4 s more of loading.
+# it touched up to memory_limit: both bound what DuckDB holds next to the batch frames and, with
+# the default runner, the tagging process. 384 MB and 128 MB: DuckDB ≤ 324 MB after the 72k
+# corpus's loads instead of ≤ 438 MB at 512/256 MB, for ~4 s more of loading; loads at 256 MB:
+# ≤ 217 MB, and the loads run beside the tagging process, off the run's critical path.
 CHECKPOINT_THRESHOLD = "128MB"
-DUCKDB_MEMORY_LIMIT = "384MB"
+LOADS_MEMORY_LIMIT = "256MB"
+DUCKDB_MEMORY_LIMIT = "384MB"  # the export's
 # The marts refresh and the export run after the loads, each after DuckDB's cached blocks are
 # released (``db.release_cached_blocks``). At ~290k articles (4 replicas of the corpus) the
 # same-story self-join completed at 384, 512 and 768 MB (RSS +673/+780/+1,064 MB); in an earlier
@@ -45,8 +46,6 @@ DUCKDB_MEMORY_LIMIT = "384MB"
 # retried once with twice the limit (``db.with_memory_retry``).
 MARTS_MEMORY_LIMIT = "512MB"
 
-# Batch payloads are large frames: hashing them for Prefect's cache would cost more than the work.
-TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @task(name="discover-inputs", **TASK_OPTS)
@@ -88,29 +87,6 @@ def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.
                 .with_columns([pl.coalesce(f"{c}__feed", c).alias(c) for c in meta])
                 .select(docs.columns))
     return docs, rejects
-
-
-@task(name="transform-batch", **TASK_OPTS)
-def transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_backend: str) -> dict[str, pl.DataFrame]:
-    release_freed_memory()  # the previous batch's leftovers, in a worker process (see flows.memory)
-    return transform_documents(docs, templates, ner_backend)
-
-
-@task(name="warm-worker", **TASK_OPTS)
-def warm_worker(ner_backend: str) -> None:
-    """Import the transforms and load the tagger in a worker before its first batch arrives.
-
-    A worker process spends ~5 s on imports (prefect, torch) and the model; submitted as soon as
-    a read has new documents, that overlaps the flow's template learning instead of following it."""
-    from transforms.ner.tagger import preload
-
-    preload(ner_backend)
-
-
-@task(name="load-batch", **TASK_OPTS)
-def load_batch(out: str, tables: dict[str, pl.DataFrame]) -> None:
-    with db.connect(out) as con:
-        load.load_batch(con, tables)
 
 
 @task(name="refresh-marts", **TASK_OPTS)
@@ -161,8 +137,13 @@ def ingest(
     wait_seconds: float = 0.0,
     show_progress: bool = False,
     in_flight: int = 1,
+    tagger_process: bool | None = None,
 ) -> dict[str, Any]:
-    """Ingest files/directories into the warehouse in ``out``; returns the run summary."""
+    """Ingest files/directories into the warehouse in ``out``; returns the run summary.
+
+    ``tagger_process``: with the default (thread) runner, tag in a helper process while this one
+    cleans and loads (``flows.tagging``); ``None`` decides per run: yes when its first read brings
+    at least ``batch_size`` new articles (a small run would mostly wait for the helper's start)."""
     paths = list(inputs or ["seeds"])
     t0 = time.monotonic()
     started = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -176,12 +157,13 @@ def ingest(
         run_con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched:
         # the stories join and the export then held 2.5-3 GB at 72k articles. Bounded, it spills.
-        run_con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        run_con.execute(f"SET memory_limit = '{LOADS_MEMORY_LIMIT}'")
         # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
         # possibly stale: refresh and export even if this run loads nothing new
         previous_ok = load.last_run_completed(run_con)
         load.start_run(run_con, run_id)
         status = "failed"
+        batches: Batches | None = None
         try:
             files, walk_rejects = discover_inputs(paths)
             with Progress(show_progress, total=sum(f.size for f in files)) as progress:
@@ -196,7 +178,7 @@ def ingest(
                 # One pipeline for the whole run: the next read is parsed and its first chunks
                 # submitted while the previous read's last transforms still run, so no worker
                 # waits at a read's end (draining per read left one core idle ~1/5 of the time).
-                batches = _Batches(out, run_id, started, ner_backend, counts, in_flight)
+                batches = Batches(out, run_id, started, ner_backend, counts, in_flight, tagger_process, batch_size)
                 # Everything alive now (Prefect, the server client, imported modules) lives for the
                 # run: frozen, the full collection after each load skips it (measured at import
                 # time: 0.12 s over ~300k objects before freezing, microseconds after).
@@ -220,6 +202,7 @@ def ingest(
                     all_rejects += [fetch_rejects, bad]
                     _ingest_records(out, docs_raw, batches, batch_size, counts, last=True)
                 batches.drain()
+                batches.close()
                 release_workers()  # the marts refresh and the export run here alone
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
@@ -236,6 +219,8 @@ def ingest(
                     export_parquet(out, None)
             status = "completed"
         finally:
+            if batches is not None:
+                batches.close()
             gc.unfreeze()  # a long-lived process (serve) collects this run's objects again
             with db.connect(out) as con:
                 load.finish_run(con, run_id, status, counts)
@@ -249,10 +234,11 @@ def _mirror_exists(out: str) -> bool:
     return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
 
 
-def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: "_Batches", batch_size: int, counts: dict[str, int],
+def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: Batches, batch_size: int, counts: dict[str, int],
                     last: bool = False) -> None:
-    """Skip unchanged records, then queue the rest in ``batch_size`` chunks on ``batches``
-    (smaller ones at the end of the ``last`` read of the run, see ``_chunks``)."""
+    """Skip unchanged records, then queue the rest in chunks of ``batches.chunk_size`` (after
+    ``warm``: ``batch_size`` or, with the tagging process, half of it) on ``batches`` (smaller ones
+    at the end of the ``last`` read of the run, see ``chunks``)."""
     if docs_raw.height == 0:
         return
     docs = with_identity(docs_raw.select(list(STAGED_SCHEMA)))
@@ -268,80 +254,11 @@ def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: "_Batches", batch
     counts["n_unchanged"] += docs.height - fresh.height
     if fresh.height == 0:
         return
-    batches.warm()
+    batches.warm(fresh.height)
     # Learned lines merge with those of earlier reads, kept here rather than read back from the
     # warehouse: the earlier read's first chunk (which stores them) may still be in flight.
     templates = templates_for(docs, batches.templates)
     if templates is not None:
         batches.templates = templates
-    for i, (o, n) in enumerate(_chunks(fresh.height, batch_size, batches.limit if last else 1)):
+    for i, (o, n) in enumerate(chunks(fresh.height, batches.chunk_size, batches.limit if last else 1)):
         batches.add(fresh.slice(o, n), templates, store_templates=i == 0 and templates is not None)
-
-
-def _chunks(n: int, batch_size: int, workers: int) -> list[tuple[int, int]]:
-    """``(offset, length)`` chunks of ``n`` rows: ``batch_size`` each, except that with several
-    workers the last ``workers × batch_size`` rows (plus the remainder) go in ``2 × workers`` smaller chunks.
-
-    Why: at the end of a run, a worker that finished its last batch waited for the other one's
-    (6.4 s of a 72k run with two workers); half-size chunks at the end halve that wait."""
-    if workers < 2 or n <= batch_size:
-        return [(o, min(batch_size, n - o)) for o in range(0, n, batch_size)]
-    start = max(0, (n - workers * batch_size) // batch_size) * batch_size  # the tail takes the remainder
-    size = -(-(n - start) // (2 * workers))
-    return [(o, batch_size) for o in range(0, start, batch_size)] + [(o, min(size, n - o)) for o in range(start, n, size)]
-
-
-class _Batches:
-    """Transforms in flight on the flow's task runner, loaded one by one in submission order.
-
-    At most ``max(in_flight, 1)`` transforms are pending (threads by default, worker processes with
-    --procs, Dask workers with --dask/--workers); when full, ``add`` takes the oldest result,
-    submits the new chunk, then loads the result, so the new transform runs while it loads.
-    (Submitting before taking a result ran in_flight + 1 transforms at once: twice the batch
-    memory, and a shared CRF tagger used from two threads.) Loads stay in this process: one writer.
-    """
-
-    def __init__(self, out: str, run_id: str, now: datetime, ner_backend: str, counts: dict[str, int], in_flight: int) -> None:
-        self.out, self.run_id, self.now, self.ner_backend = out, run_id, now, ner_backend
-        self.counts, self.limit = counts, max(in_flight, 1)
-        self.pending: deque = deque()
-        self.templates: pl.DataFrame | None = None  # stored + learned template lines so far
-        self.warming: list = []
-
-    def warm(self) -> None:
-        """Once per run, when there is work: start the workers while the flow learns templates."""
-        if not self.warming:
-            self.warming = [warm_worker.submit(self.ner_backend) for _ in range(self.limit)]
-
-    def add(self, chunk: pl.DataFrame, templates: pl.DataFrame | None, store_templates: bool) -> None:
-        ready = self._take() if len(self.pending) >= self.limit else None
-        self.pending.append((chunk.height, transform_batch.submit(chunk, templates, self.ner_backend),
-                             templates if store_templates else None))
-        if ready is not None:
-            self._load(*ready)
-
-    def drain(self) -> None:
-        for future in self.warming:  # a warm-up that failed is reported by the batch that needs the model
-            future.wait()
-        if self.pending:
-            # Nothing is left to submit: once a worker has no batch left, write the WAL out while
-            # the other transforms finish rather than in a commit after them (~5 s at 72k articles).
-            if len(self.pending) > 1:
-                next(as_completed([future for _, future, _ in self.pending]))
-            with db.connect(self.out) as con:
-                load.checkpoint(con)
-        while self.pending:
-            self._load(*self._take())
-
-    def _take(self) -> tuple[int, dict[str, pl.DataFrame], pl.DataFrame | None]:
-        n, future, templates = self.pending.popleft()
-        return n, future.result(), templates
-
-    def _load(self, n: int, tables: dict[str, pl.DataFrame], templates: pl.DataFrame | None) -> None:
-        tables["documents"] = tables["documents"].with_columns(ingested_at=pl.lit(self.now), run_id=pl.lit(self.run_id))
-        if templates is not None:
-            tables["source_templates"] = templates
-        load_batch(self.out, tables)
-        self.counts["n_new"] += n
-        del tables
-        release_freed_memory()

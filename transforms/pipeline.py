@@ -9,6 +9,7 @@ process pool or on Dask workers and get the same rows.
 from __future__ import annotations
 
 import hashlib
+from typing import Callable
 
 import polars as pl
 
@@ -82,9 +83,13 @@ def templates_for(docs: pl.DataFrame, stored: pl.DataFrame | None) -> pl.DataFra
 
 
 def transform_documents(
-    docs: pl.DataFrame, templates: pl.DataFrame | None = None, ner_backend: str = "default"
+    docs: pl.DataFrame, templates: pl.DataFrame | None = None, ner_backend: str = "default",
+    tag: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Clean, segment, tag and resolve one batch; returns frames keyed by warehouse table name."""
+    """Clean, segment, tag and resolve one batch; returns frames keyed by warehouse table name.
+
+    ``tag(sentences) -> mentions`` replaces ``mentions(sentences, backend=ner_backend)`` when given
+    (the flow passes one that tags in a helper process); it must return the same rows."""
     from transforms.clean import clean_documents
     from transforms.entities import quotes, resolve, time_expressions
     from transforms.ner import mentions
@@ -93,7 +98,7 @@ def transform_documents(
 
     cleaned, removed = clean_documents(docs, templates)
     sents = sentences(cleaned)
-    ments = mentions(sents, backend=ner_backend)
+    ments = tag(sents) if tag is not None else mentions(sents, backend=ner_backend)
     ments, ents = resolve(ments, cleaned)
     ments = ments.with_columns(entity_id_local=pl.col("entity_id"))
     return {

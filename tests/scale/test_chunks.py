@@ -1,10 +1,10 @@
-"""How the flow cuts one read into transform batches (``flows.ingest._chunks``)."""
+"""How the flow cuts one read into transform batches (``flows.batches.chunks``)."""
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.ingest import _chunks
+from flows.batches import chunks as _chunks
 
 
 @settings(deadline=None)

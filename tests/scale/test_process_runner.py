@@ -159,13 +159,14 @@ def test_release_workers_outside_a_process_pool_is_a_no_op(prefect_server) -> No
 
 def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_path: Path, monkeypatch) -> None:
     """The flow lets its workers go after the last load and before the run's tail (marts, export)."""
+    import flows.batches as fb
     import flows.ingest as fi
 
     calls: list[str] = []
     monkeypatch.setattr(fi, "release_workers", lambda: calls.append("release_workers"))
-    for name in ("load_batch", "refresh_marts", "export_parquet"):
-        task = getattr(fi, name)
-        monkeypatch.setattr(fi, name, lambda *a, _t=task, _n=name, **k: (calls.append(_n), _t(*a, **k))[1])
+    for mod, name in ((fb, "load_batch"), (fi, "refresh_marts"), (fi, "export_parquet")):
+        task = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda *a, _t=task, _n=name, **k: (calls.append(_n), _t(*a, **k))[1])
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
     assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"
@@ -176,10 +177,11 @@ def test_ingest_releases_workers_before_the_marts_refresh(prefect_server, tmp_pa
 
 
 def test_the_marts_refresh_alone_runs_under_the_larger_memory_limit(prefect_server, tmp_path: Path, monkeypatch) -> None:
-    """DuckDB's buffer pool keeps what it touched up to ``memory_limit``: loads share the process
-    with the transforms (thread runner) and get the small limit, and so does the export (it bounds
-    its sorts by file size); the marts refresh, whose story join must complete at ~290k articles,
-    gets the larger one."""
+    """DuckDB's buffer pool keeps what it touched up to ``memory_limit``: loads share the machine
+    with the transforms and the tagging process and get the smallest limit, the export (it bounds
+    its sorts by file size) a larger one; the marts refresh, whose story join must complete at
+    ~290k articles, the largest."""
+    import flows.batches as fb
     import flows.ingest as fi
     from warehouse import db
 
@@ -195,16 +197,17 @@ def test_the_marts_refresh_alone_runs_under_the_larger_memory_limit(prefect_serv
         return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
     seen: dict[str, set[str]] = {}
-    for name in ("load_batch", "refresh_marts", "export_parquet"):
-        task = getattr(fi, name)
-        monkeypatch.setattr(fi, name, lambda out, *a, _t=task, _n=name, **k: (
+    for mod, name in ((fb, "load_batch"), (fi, "refresh_marts"), (fi, "export_parquet")):
+        task = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda out, *a, _t=task, _n=name, **k: (
             seen.setdefault(_n, set()).add(limit_now(out)), _t(out, *a, **k))[1])
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
     assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"
-    small, large = formatted(fi.DUCKDB_MEMORY_LIMIT), formatted(fi.MARTS_MEMORY_LIMIT)
-    assert small != large
-    assert seen["load_batch"] == {small}
+    loads, small, large = (formatted(fi.LOADS_MEMORY_LIMIT), formatted(fi.DUCKDB_MEMORY_LIMIT),
+                           formatted(fi.MARTS_MEMORY_LIMIT))
+    assert len({loads, small, large}) == 3
+    assert seen["load_batch"] == {loads}
     assert seen["refresh_marts"] == {large}
     assert seen["export_parquet"] == {small}
 
@@ -213,6 +216,7 @@ def test_the_marts_refresh_alone_runs_under_the_larger_memory_limit(prefect_serv
 def test_cached_blocks_released_before_the_marts_and_before_the_export(prefect_server, tmp_path: Path, monkeypatch) -> None:
     """After the last load DuckDB's cached blocks are released and the refresh gets the marts'
     limit; after the refresh they are released again and the export gets the loads' limit."""
+    import flows.batches as fb
     import flows.ingest as fi
     from warehouse import db
 
@@ -220,9 +224,9 @@ def test_cached_blocks_released_before_the_marts_and_before_the_export(prefect_s
     release = db.release_cached_blocks
     monkeypatch.setattr(db, "release_cached_blocks", lambda con, limit=None: (calls.append(("release", limit)),
                                                                              release(con, limit))[1])
-    for name in ("load_batch", "refresh_marts", "export_parquet"):
-        task = getattr(fi, name)
-        monkeypatch.setattr(fi, name, lambda out, *a, _t=task, _n=name, **k: (calls.append((_n, None)), _t(out, *a, **k))[1])
+    for mod, name in ((fb, "load_batch"), (fi, "refresh_marts"), (fi, "export_parquet")):
+        task = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda out, *a, _t=task, _n=name, **k: (calls.append((_n, None)), _t(out, *a, **k))[1])
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
     assert fi.ingest(inputs=[str(seeds)], out=str(tmp_path / "wh"), batch_size=BATCH)["status"] == "completed"

@@ -28,6 +28,9 @@ class CamelModelMissing(RuntimeError):
             "(about 0.5 GB, needs internet) or use the default backend (--ner default)."
         )
 
+    def __reduce__(self):  # raised in a worker or tagging process, it is re-raised in the flow
+        return (CamelModelMissing, ())
+
 
 def _camel_ner_data_present() -> bool:
     """Whether camel-tools' data directory holds an NER model (``<data>/data/ner/<name>``)."""
