@@ -215,6 +215,10 @@ def ingest(
                     db.release_cached_blocks(run_con, MARTS_MEMORY_LIMIT)
                     refresh_marts(out)
                     progress.stage("exporting Parquet")
+                    # the refresh's writes too: until written out DuckDB cannot evict them, and a
+                    # release that finds them pinned leaves the export less room (run_con's close
+                    # would write them anyway)
+                    load.checkpoint(run_con)
                     db.release_cached_blocks(run_con, DUCKDB_MEMORY_LIMIT)
                     export_parquet(out, None)
             status = "completed"

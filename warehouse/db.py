@@ -165,14 +165,15 @@ def release_cached_blocks(con: duckdb.DuckDBPyConnection, limit: str | None = No
     partition of ``documents`` (12k-article warehouse), RSS stayed ~330 MB up with 114 MB
     reported. Lowering the limit evicts all of it (blocks are re-read from the file when needed);
     setting it back (``limit``, default the current one) leaves the next query the same room.
-    Best effort: when pinned data cannot be evicted, DuckDB refuses the lower limit and nothing
-    changes.
+    Best effort: when pinned data cannot be evicted, DuckDB refuses the lower limit but still
+    reports it as the setting (DuckDB 1.x), so ``limit`` is set again either way: a refused release
+    once left the export's retry reading 16 MB and asking for 32 MB, which failed the run.
     """
     limit = limit or f"{memory_limit_bytes(con)}B"
     try:
         con.execute("SET memory_limit = '16MB'")
     except duckdb.Error:
-        return
+        pass  # pinned data: nothing evicted, and the limit is set back below all the same
     con.execute(f"SET memory_limit = '{limit}'")
 
 
