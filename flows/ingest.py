@@ -189,7 +189,7 @@ def ingest(
                     if rest:
                         reads.appendleft(rest)
                     all_rejects.append(rejects)
-                    _ingest_records(out, docs_raw, batches, batch_size, counts, last=not reads and not urls)
+                    _ingest_records(out, docs_raw, batches, counts, last=not reads and not urls)
                     del docs_raw
                     pending = {f.source_uri for f in rest}
                     progress.advance(sum(f.size for f in file_batch if f.source_uri not in pending))
@@ -200,7 +200,7 @@ def ingest(
                     fetched, fetch_rejects = fetch_feeds(urls, out=out, run_id=run_id)
                     docs_raw, bad = parse_records(fetched, fields)
                     all_rejects += [fetch_rejects, bad]
-                    _ingest_records(out, docs_raw, batches, batch_size, counts, last=True)
+                    _ingest_records(out, docs_raw, batches, counts, last=True)
                 batches.drain()
                 batches.close()
                 release_workers()  # the marts refresh and the export run here alone
@@ -238,7 +238,7 @@ def _mirror_exists(out: str) -> bool:
     return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
 
 
-def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: Batches, batch_size: int, counts: dict[str, int],
+def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: Batches, counts: dict[str, int],
                     last: bool = False) -> None:
     """Skip unchanged records, then queue the rest in chunks of ``batches.chunk_size`` (after
     ``warm``: ``batch_size`` or, with the tagging process, half of it) on ``batches`` (smaller ones
