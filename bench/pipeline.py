@@ -38,7 +38,6 @@ from bench.measure import (_NO_NER_ENV, _TIMINGS_ENV, TAGGER_INIT, RssSampler, _
                            install_flow_timers, read_memory, read_timings, stage_peaks)
 
 ROOT = Path(__file__).resolve().parents[1]
-TAGGER_INIT_ENV = "AKHBAR_TAGGER_INIT"  # flows.tagging.INIT_ENV (not imported here: before the timers)
 SHARED = ROOT / ".." / "shared"
 OUT_DIR = ROOT / "bench" / "out"
 TOKEN_RE = r"[\p{L}\p{N}]+"
@@ -121,7 +120,9 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
         timings.mkdir()
         os.environ[_TIMINGS_ENV] = str(timings)
         os.environ[_NO_NER_ENV] = "1" if args.no_ner else "0"
-        os.environ[TAGGER_INIT_ENV] = TAGGER_INIT  # the flow's tagging process times its stage too
+        from flows.tagging import INIT_ENV
+
+        os.environ[INIT_ENV] = TAGGER_INIT  # the flow's tagging process times its stage too
         install_flow_timers()
         from flows.ingest import ingest
         from flows.settle import run_flow

@@ -47,7 +47,6 @@ DUCKDB_MEMORY_LIMIT = "384MB"  # the export's
 MARTS_MEMORY_LIMIT = "512MB"
 
 
-
 @task(name="discover-inputs", **TASK_OPTS)
 def discover_inputs(paths: list[str]) -> tuple[list[inp.InputFile], list[dict]]:
     return inp.discover(paths)

@@ -48,7 +48,6 @@ class TaggerProcess:
     def __init__(self, backend: str = "default") -> None:
         root = str(Path(__file__).resolve().parents[1])  # flows/ and transforms/ importable from any cwd
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-        self.backend = backend
         self._lock = threading.Lock()
         self._proc = subprocess.Popen([sys.executable, "-m", "flows.tagging", backend],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
