@@ -17,6 +17,7 @@ process dying). Requests are served one at a time, in the order they arrive.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import struct
@@ -147,6 +148,11 @@ def _serve(backend: str) -> int:
         preload(backend)
     except Exception:  # noqa: BLE001 - the first request reports the same error to the flow
         pass
+    # The model and what the imports left are never garbage: frozen, the full collection after
+    # each request skips them (as the flow process freezes what lives for the run). Measured in a
+    # script that tags like the child (8,000 corpus articles, 1,000-article requests): 80-95 ms
+    # per collection over ~133k tracked objects, 1.5 ms frozen (the tagger's tables track none).
+    gc.freeze()
     requests = sys.stdin.buffer
     while True:
         sentences = _receive(requests)
