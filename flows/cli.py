@@ -78,6 +78,9 @@ def run(
     tagger_process: Annotated[Optional[bool], typer.Option("--tagger-process/--no-tagger-process", help="Without --procs/--workers/--dask: tag in one helper process while this one cleans and loads (both cores, about the same memory). Default: when the first read brings at least --batch-size new articles.")] = None,
 ) -> None:
     """Ingest INPUT files into the warehouse and print a summary."""
+    from flows.server import start_temporary_server
+
+    adopt_server = start_temporary_server()  # starts while the imports below run (flows/server.py)
     from flows.ingest import ingest
     from flows.settle import run_flow
     from warehouse.db import WarehouseError
@@ -90,9 +93,10 @@ def run(
             err_console.print(f"[red]error:[/red] {CamelModelMissing()}")
             raise typer.Exit(2)
 
+    adopt_server(120.0)
     flow_fn, in_flight = _with_runner(ingest, workers, dask, procs)
     runner = flow_fn.task_runner
-    if procs:  # start the workers (imports, the tagger) while Prefect's server starts
+    if procs:  # start the workers (imports, the tagger) before the flow's own start-up
         from transforms.ner.tagger import preload
 
         runner.start_workers(preload, ner)
