@@ -5,7 +5,8 @@ after this process has imported Prefect, Polars, DuckDB and the transforms, and 
 ``akhbar run seeds/`` took 16.6 s: 4.5 s of imports, then 6.2 s waiting for the server, 4.1 s of
 flow, 1.9 s to settle and stop. ``start_temporary_server`` launches the same server process
 (the command and server variables of ``SubprocessASGIServer._run_uvicorn_command``; the other
-settings reach it from the same environment and Prefect profile, which it reads) before the imports, so its start-up runs on the other core meanwhile; ``adopt`` then hands it to Prefect's
+settings reach it from the same environment and Prefect profile, which it reads) before the
+imports, so its start-up runs on the other core meanwhile; ``adopt`` then hands it to Prefect's
 ``SubprocessASGIServer`` singleton, which Prefect's client uses and stops at exit as if it had
 started it. Anything unexpected (a real server configured, the process dead or not answering)
 stops it, and Prefect starts its own as before: never worse than not trying.
