@@ -28,7 +28,7 @@ _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PRE
 _PORTS = range(8000, 9000)
 
 
-def start_temporary_server(python: str = sys.executable) -> Callable[[float], bool]:
+def start_temporary_server() -> Callable[[float], bool]:
     """Launch the server process now, unless this run will not use one; returns ``adopt(timeout)``,
     to call before the flow, which answers whether Prefect now uses that process (``adopt.process``
     is the process, or None when none was launched)."""
@@ -46,7 +46,7 @@ def start_temporary_server(python: str = sys.executable) -> Callable[[float], bo
         return _not_needed()
     app_dir = os.path.dirname(os.path.dirname(spec.origin))
     proc = subprocess.Popen(
-        [python, "-m", "uvicorn", "--app-dir", app_dir, "--factory", "prefect.server.api.server:create_app",
+        [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", "prefect.server.api.server:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
         env={**os.environ, **_SERVER_ENV})
     atexit.register(_stop, proc)  # a run that ends before ``adopt`` (a usage error) leaves no server behind
