@@ -37,13 +37,15 @@ def word_vectors(
     max_words: int = 60000,
     epochs: int = 5,
     workers: int = 2,
+    window: int = 5,
 ) -> Path:
-    """Train word2vec over the corpora and save the top ``max_words`` vectors to ``out_path``."""
+    """Train word2vec over the corpora and save the top ``max_words`` vectors to ``out_path``
+    (``window=2`` gave the README's "2-word window" rows; the shipped vectors use 5)."""
     from gensim.models import Word2Vec  # training-only dependency
 
     sentences = list(corpus_sentences(paths))
     model = Word2Vec(
-        sentences, vector_size=dim, window=5, min_count=5, sg=1, negative=5,
+        sentences, vector_size=dim, window=window, min_count=5, sg=1, negative=5,
         workers=workers, epochs=epochs, seed=13, sample=1e-4,
     )
     words = model.wv.index_to_key[:max_words]
