@@ -252,12 +252,13 @@ def eval_ner(
     gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
     ner: Annotated[str, typer.Option("--ner", help="Backend: default (the shipped BiLSTM-CRF), neural, crf or camel.")] = "default",
     model: Annotated[Optional[Path], typer.Option("--model", help="A model written by train-ner --model-out (directory or ner.pt) instead of the shipped one.")] = None,
+    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Run the sentence rules after the tagger (named parties, split place names), as the flow does.")] = True,
 ) -> None:
     """Evaluate NER: P/R/F1 per type (exact span and type); last line `micro-F1: 0.xxx`."""
     from transforms.ner import CamelModelMissing, evaluate, format_report
 
     try:
-        typer.echo(format_report(evaluate(str(gold_file), backend=ner, model_path=None if model is None else str(model))))
+        typer.echo(format_report(evaluate(str(gold_file), ner, None if model is None else str(model), rules)))
     except (CamelModelMissing, FileNotFoundError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -20,6 +20,7 @@ import polars as pl
 
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
+from transforms.ner.rules import apply_rules, rule_gazetteer
 from transforms.ner.tagger import fast_tagger, release_tables, resolved_backend, tag_with
 from transforms.ner.text import norm, token_surfaces, word_key
 
@@ -76,11 +77,15 @@ def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> 
                 for label, a, b in spans([t for t, _ in tags]):
                     sent.append((a, b, label, sum(p for _, p in tags[a:b]) / (b - a), method))
             found.append(sent)
+    keys = [_key(w) for w in words]
+    gaz = rule_gazetteer(backend, model_path)
+    for k, sent in zip(keys, found):
+        apply_rules(k, sent, gaz)
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_doc[r["doc_id"]].append(i)
     for idx in by_doc.values():
-        _consistency([_key(words[i]) for i in idx], [found[i] for i in idx])
+        _consistency([keys[i] for i in idx], [found[i] for i in idx])
     out = []
     for i, (r, sent) in enumerate(zip(rows, found)):
         if not sent:

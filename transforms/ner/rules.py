@@ -1,0 +1,172 @@
+"""Sentence-level rules after the tagger, for names the training file's conventions leave out.
+
+``apply_rules(keys, spans, rule_gazetteer(backend))`` runs both; they work on one sentence at a time and change its spans in place: ``keys`` are the sentence's tokens
+as ``word_key(norm(token))`` (``mentions._key``), ``spans`` its ``(start, end, label, score, method)``
+tuples (token indices, ``end`` exclusive); what a rule adds or merges gets ``method="rule"``.
+
+- ``named_parties``: ANERcorp tags ``حزب الله`` but leaves every other party untagged (``الحزب
+  الوطني الديمقراطي`` and ``حزب المحافظين البريطاني`` are ``O`` in the training file), so the tagger
+  never learns them; a reader lists them as organizations. ``للحزب الشيوعي الصيني`` → one ORG span:
+  ``حزب``/``الحزب`` (a proclitic allowed), then a word of a party's name (``PARTY_WORDS``: ideologies
+  and the nouns parties are named after), then more such words, ``و`` + one (``العدالة والتنمية``)
+  or, after an adjective, nationality adjectives (``الصيني``, made from the model's country names;
+  ``حزب الله اللبناني`` stays ``حزب الله`` as in ANERcorp). ``الحزب الحاكم`` ("the
+  ruling party") is left alone: ``الحاكم`` names no party.
+- ``joined_places``: a multi-word place name of the gazetteer that the tagger split into several LOC
+  spans (``سانت`` + ``بطرسبرغ``) becomes one span (``سانت بطرسبرغ``), and so does a LOC span of
+  one word that opens place names followed by another (``سان`` + ``بطرسبرج``: the gazetteer spells
+  it ``سانت بطرسبرغ``).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from transforms.ner.tagger import fast_tagger, resolved_backend
+from transforms.ner.text import norm
+
+Span = tuple[int, int, str, float, str]
+RULE_SCORE = 0.9  # a rule's span is trusted like a confident tag (the consistency pass spreads ≥ 0.6)
+_PARTY_HEADS = frozenset({"حزب", "الحزب"})
+_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+PARTY_WORDS = frozenset(norm(w) for w in (
+    "الشيوعي الديمقراطي الديموقراطي الجمهوري الاشتراكي الليبرالي الوطني القومي الشعبي التقدمي "
+    "الاتحادي الدستوري الاستقلالي الإسلامي الأخضر الديمقراطيين الجمهوريين الاشتراكيين الشيوعيين "
+    "البعث العمال العمل المحافظين المحافظون الأحرار الخضر الاستقلال العدالة التنمية الشعب النهضة "
+    "الدعوة الوفد الأمة التجمع الكتائب التقدم الحرية الإصلاح الوسط المستقبل البناء الفضيلة المؤتمر "
+    "الأصالة المعاصرة الله التحرير الكرامة المساواة الديمقراطية الاشتراكية الوحدة"
+).split())
+# nationality adjectives no country name yields by the ``ال + name + ي`` pattern
+_EXTRA_NISBAS = frozenset(norm(w) for w in "الأمريكي الأميركي العربي الكردي الأوروبي الإسرائيلي الإيراني".split())
+_MAX_PARTY = 6
+# first words of place names ("San", "New", "Los", "Rio", "Port"): one of these tagged LOC alone
+# right before another LOC span is that place's first word (``سان`` + ``بطرسبرج``)
+_PLACE_OPENERS = frozenset(norm(w) for w in "سان سانت سانتا سانتو ساو نيو لوس لاس ريو بورت بوينس دار".split())
+
+
+@lru_cache(maxsize=4)
+def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> tuple[frozenset[str], frozenset[str], int]:
+    """``(country names, multi-word place names, most words in one)`` for the rules: the neural
+    model's own gazetteer (stored in it), else the one built from the packages."""
+    if resolved_backend(backend) == "neural":
+        gaz = fast_tagger(model_path).feat.gaz
+    else:
+        from transforms.ner.gazetteer import gazetteer
+
+        gaz = gazetteer()
+    places = frozenset(n for kind in ("country", "city", "region") for n in gaz.get(kind, ()) if " " in n)
+    return frozenset(gaz.get("country", ())), places, max((n.count(" ") + 1 for n in places), default=1)
+
+
+def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: tuple[frozenset[str], frozenset[str], int]) -> None:
+    """Both rules on one sentence, in place (``gaz`` from ``rule_gazetteer``)."""
+    named_parties(keys, spans, gaz[0])
+    if len(spans) > 1:
+        joined_places(keys, spans, gaz[1], gaz[2])
+
+
+def named_parties(keys: tuple[str, ...], spans: list[Span], countries: frozenset[str]) -> None:
+    """Add an ORG span for each named party (see the module docstring); ``countries`` are the
+    model's normalized country names (``الصين``), from which ``الصيني`` is recognized. A span the
+    tagger already put inside the party's name is replaced; one that crosses its edge wins."""
+    if "حزب" not in "".join(keys):  # one C-level scan: almost no sentence names a party
+        return
+    nisbas = _nisbas(countries)
+    i = 0
+    while i < len(keys) - 1:
+        if _unprefixed(keys[i]) not in _PARTY_HEADS or _name_word(keys[i + 1]) not in PARTY_WORDS:
+            i += 1
+            continue
+        end = i + 2
+        while end < len(keys) and end - i < _MAX_PARTY:
+            word = _name_word(keys[end])
+            # a nationality adjective belongs to a name of adjectives (الحزب الشيوعي الصيني), not
+            # to one of nouns: ANERcorp tags حزب الله, not حزب الله اللبناني
+            after_adjective = keys[end - 1].endswith("ي")
+            if word not in PARTY_WORDS and not (after_adjective and keys[end] == word and word in nisbas):
+                break
+            end += 1
+        if _place(spans, i, end, "ORG", RULE_SCORE):
+            i = end
+        else:
+            i += 1
+
+
+def joined_places(keys: tuple[str, ...], spans: list[Span], places: frozenset[str], longest: int) -> None:
+    """Merge LOC spans that together are one multi-word gazetteer name (``places``: normalized,
+    space-joined; ``longest``: most words in one). Only spans that lie wholly inside the name and
+    cover all of it are merged; the score is their mean."""
+    locs = sorted((s for s in spans if s[2] == "LOC"), key=lambda s: s[0])
+    for n, first in enumerate(locs):
+        group = [first]
+        for nxt in locs[n + 1 :]:
+            if nxt[0] != group[-1][1] or nxt[1] - first[0] > longest:
+                break
+            group.append(nxt)
+            a, b = first[0], nxt[1]
+            if _is_place(keys[a:b], places) or (len(group) == 2 and _is_prefix(keys[a:first[1]])):
+                for s in group:
+                    spans.remove(s)
+                spans.append((a, b, "LOC", sum(s[3] for s in group) / len(group), "rule"))
+                return joined_places(keys, spans, places, longest)  # at most a few per sentence
+
+
+@lru_cache(maxsize=4)
+def _nisbas(countries: frozenset[str]) -> frozenset[str]:
+    """``الصيني`` from ``الصين``, ``الروسي`` from ``روسيا``, ``البريطاني`` from ``بريطانيا``."""
+    out = set(_EXTRA_NISBAS)
+    for name in countries:
+        if " " in name:
+            continue
+        stem = name[2:] if name.startswith("ال") else name
+        stem = stem[:-1] if stem[-1:] in ("ا", "ه", "ة") and len(stem) > 3 else stem
+        out.add("ال" + stem + "ي")
+    return frozenset(out)
+
+
+def _unprefixed(key: str) -> str:
+    """``الحزب`` for ``للحزب``/``وللحزب``/``بالحزب``, ``حزب`` for ``لحزب``; else the key."""
+    for p in ("لل", "ولل", "فلل"):
+        if key.startswith(p) and key[len(p):] in ("حزب",):
+            return "الحزب"
+    for p in _PREFIXES:
+        if key.startswith(p) and key[len(p):] in _PARTY_HEADS:
+            return key[len(p):]
+    return key
+
+
+def _name_word(key: str) -> str:
+    """The key, or its form without a joining ``و`` / ``لل`` (``والتنمية`` → ``التنمية``,
+    ``للأحرار`` → ``الاحرار``) when that form is a party word."""
+    if key in PARTY_WORDS:
+        return key
+    if key.startswith("و") and key[1:] in PARTY_WORDS:
+        return key[1:]
+    if key.startswith("لل") and "ا" + key[1:] in PARTY_WORDS:
+        return "ا" + key[1:]
+    return key
+
+
+def _is_prefix(keys: tuple[str, ...]) -> bool:
+    """Whether a span is one word that opens place names (``سان``, ``نيو``), also behind a proclitic."""
+    if len(keys) != 1:
+        return False
+    k = keys[0]
+    return k in _PLACE_OPENERS or (k[:1] in ("و", "ف", "ب", "ل") and k[1:] in _PLACE_OPENERS)
+
+
+def _is_place(keys: tuple[str, ...], places: frozenset[str]) -> bool:
+    """Whether a run of keys is a gazetteer name, also behind a proclitic (``وسان بطرسبرج``)."""
+    text = " ".join(keys)
+    return text in places or (text[:1] in ("و", "ف", "ب", "ل") and len(keys[0]) > 3 and text[1:] in places)
+
+
+def _place(spans: list[Span], a: int, b: int, label: str, score: float) -> bool:
+    """Put span ``[a, b)`` in ``spans`` unless a span crosses its edge; spans inside it go. The
+    tagger's own span of the same extent and label is kept as it is (``حزب الله``)."""
+    if any(sp[:3] == (a, b, label) for sp in spans):
+        return True
+    if any(s < b and e > a and not (a <= s and e <= b) for s, e, *_ in spans):
+        return False
+    spans[:] = [sp for sp in spans if not (a <= sp[0] and sp[1] <= b)]
+    spans.append((a, b, label, score, "rule"))
+    return True
