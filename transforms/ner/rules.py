@@ -1,8 +1,9 @@
 """Sentence-level rules after the tagger, for names the training file's conventions leave out.
 
-``apply_rules(keys, spans, rule_gazetteer(backend))`` runs both; they work on one sentence at a time and change its spans in place: ``keys`` are the sentence's tokens
-as ``word_key(norm(token))`` (``mentions._key``), ``spans`` its ``(start, end, label, score, method)``
-tuples (token indices, ``end`` exclusive); what a rule adds or merges gets ``method="rule"``.
+``apply_rules(keys, spans, rule_gazetteer(backend))`` runs both on one sentence and changes its spans
+in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
+``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
+a rule adds or merges gets ``method="rule"``.
 
 - ``named_parties``: ANERcorp tags ``حزب الله`` but leaves every other party untagged (``الحزب
   الوطني الديمقراطي`` and ``حزب المحافظين البريطاني`` are ``O`` in the training file), so the tagger
@@ -36,7 +37,8 @@ PARTY_WORDS = frozenset(norm(w) for w in (
     "الأصالة المعاصرة الله التحرير الكرامة المساواة الديمقراطية الاشتراكية الوحدة"
 ).split())
 # nationality adjectives no country name yields by the ``ال + name + ي`` pattern
-_EXTRA_NISBAS = frozenset(norm(w) for w in "الأمريكي الأميركي العربي الكردي الأوروبي الإسرائيلي الإيراني".split())
+_EXTRA_NISBAS = frozenset(norm(w) for w in "الأمريكي الأميركي البريطاني السعودي الفلسطيني الكوري الأفغاني العربي الكردي الكردستاني "
+    "الأوروبي".split())
 _MAX_PARTY = 6
 # first words of place names ("San", "New", "Los", "Rio", "Port"): one of these tagged LOC alone
 # right before another LOC span is that place's first word (``سان`` + ``بطرسبرج``)
@@ -112,14 +114,17 @@ def joined_places(keys: tuple[str, ...], spans: list[Span], places: frozenset[st
 
 @lru_cache(maxsize=4)
 def _nisbas(countries: frozenset[str]) -> frozenset[str]:
-    """``الصيني`` from ``الصين``, ``الروسي`` from ``روسيا``, ``البريطاني`` from ``بريطانيا``."""
+    """``الصيني`` from ``الصين``, ``الروسي`` from ``روسيا``, ``الفرنسي`` from ``فرنسا``."""
     out = set(_EXTRA_NISBAS)
     for name in countries:
         if " " in name:
             continue
-        stem = name[2:] if name.startswith("ال") else name
-        stem = stem[:-1] if stem[-1:] in ("ا", "ه", "ة") and len(stem) > 3 else stem
-        out.add("ال" + stem + "ي")
+        for stem in {name, name.removeprefix("ال")}:  # ال of the name or of the word (المانيا)
+            if stem.endswith("يا") and len(stem) > 4:
+                stem = stem[:-2]
+            elif stem[-1:] in ("ا", "ه", "ة") and len(stem) > 3:
+                stem = stem[:-1]
+            out.add("ال" + stem + "ي")
     return frozenset(out)
 
 
