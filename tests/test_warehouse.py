@@ -127,6 +127,20 @@ def test_every_declared_key_is_unique(seeds_warehouse: Path) -> None:
         assert con.execute("SELECT count(*) FROM sentences").fetchone()[0] > 0
 
 
+def test_entity_names_drop_a_proclitic_only_for_a_spelling_the_warehouse_has(seeds_warehouse: Path) -> None:
+    """Display names: no control characters (a ``'\\1'`` written as ``'\1'`` in the SQL once put
+    U+0001 in ``والهند``'s name), ``لل`` read as ``ال`` (``للأمم المتحدة`` → ``الأمم المتحدة``), and
+    ``و``/``ف``/``ب``/``ك`` + ``ال`` dropped only where some mention has the bare spelling: a name that
+    starts with those letters (``فالنسيا``) stays whole."""
+    with db.connect(seeds_warehouse, read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT canonical_name FROM entities").fetchall()]
+        surfaces = {r[0] for r in con.execute("SELECT DISTINCT surface FROM mentions").fetchall()}
+    assert names and not [n for n in names if any(ord(ch) < 32 for ch in n)]
+    assert "الأمم المتحدة" in names and not [n for n in names if n.startswith("لل")]
+    clitic = [n for n in names if n[:1] in "وفبك" and n[1:3] == "ال"]
+    assert clitic and not [n for n in clitic if n[1:] in surfaces]  # والهند: the seeds never write الهند
+
+
 def test_unenforced_keys_are_not_indexes(tmp_path: Path) -> None:
     from warehouse.schema import TABLES
 

@@ -289,7 +289,8 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild ``entities`` (canonical entities that have mentions) and ``entity_aliases``.
 
     Name: the most frequent multi-word spelling without a proclitic before the article (الهند, not
-    والهند), else the most frequent; ties broken by text so the result is deterministic.  Links come from the canonical candidate, else any member's.
+    والهند), else the most frequent; ties broken by text so the result is deterministic. A name
+    that only occurs behind such a proclitic loses it when the bare spelling is some mention's.  Links come from the canonical candidate, else any member's.
     """
     con.execute("DELETE FROM entities")
     con.execute(
@@ -316,13 +317,20 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
             JOIN entity_candidates c ON c.entity_id = m.entity_id_local
             GROUP BY m.entity_id
         )
+        , bare AS (  -- display form: a proclitic glued to the article is not part of the name
+            SELECT entity_id, surface, regexp_replace(surface, '^[وفبك](ال)', '\\1') AS stripped
+            FROM (SELECT entity_id, regexp_replace(surface, '^لل', 'ال') AS surface FROM best)  -- للحزب → الحزب
+        )
         SELECT c.entity_id,
-               -- display form: a proclitic glued to the article is not part of the name (للحزب → الحزب)
-               regexp_replace(regexp_replace(best.surface, '^لل', 'ال'), '^[وفبك](ال)', '\1'),
+               -- والهند → الهند only when some mention is spelled الهند: فالنسيا and بالي start
+               -- with the same letters and are names whole
+               CASE WHEN bare.stripped <> bare.surface
+                         AND bare.stripped IN (SELECT DISTINCT surface FROM mentions)
+                    THEN bare.stripped ELSE bare.surface END,
                c.label, c.key,
                coalesce(c.country_code, geo.l.cc), coalesce(c.geonames_id, geo.l.g),
                coalesce(c.lat, geo.l.lat), coalesce(c.lon, geo.l.lon), tot.n, tot.nd
-        FROM tot JOIN best USING (entity_id) JOIN entity_candidates c USING (entity_id)
+        FROM tot JOIN bare USING (entity_id) JOIN entity_candidates c USING (entity_id)
         LEFT JOIN geo USING (entity_id)
         ORDER BY c.entity_id
         """
