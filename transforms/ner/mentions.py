@@ -8,7 +8,8 @@ Example: a sentence at offset 120 with text ``"قال نيكولاي باترو�
 
 Consistency: within one ``doc_id`` a name tagged confidently once is tagged wherever it recurs
 (also behind a proclitic: ``وباتروشيف``), a person's last name alone counts as that person
-(``باتروشيف`` after ``نيكولاي باتروشيف``), and one surface gets the doc's majority label.
+(``باتروشيف`` after ``نيكولاي باتروشيف``), two known people joined by ``و`` are two spans
+(``شي وبوتين``), and one surface gets the doc's majority label.
 The per-document pass is plain Python over one batch (``method="consistency"`` marks its additions).
 """
 from __future__ import annotations
@@ -139,6 +140,7 @@ def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, s
 
     ``keys``: each sentence's tokens as ``_key`` forms; ``found``: each sentence's spans."""
     _split_joined_names(keys, found)
+    _split_at_conjunction(keys, found)
     labels: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = defaultdict(float)
     for ws, sent in zip(keys, found):
@@ -213,6 +215,30 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int,
             if cut is not None:
                 sent[n] = (a, a + cut, label, sc, how)
                 sent.append((a + cut, b, label, sc, how))
+
+
+def _split_at_conjunction(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
+    """Split a PERS span at an inner ``و`` + a name the document knows as a person: ``شي وبوتين``
+    becomes ``شي`` + ``وبوتين`` when ``بوتين`` (or ``فلاديمير بوتين``) is tagged elsewhere in it.
+    On 4,000 ANT articles 29 of 17,922 PERS spans were such pairs (``ترمب وكيم``, ``سواريز وميسي``);
+    a name's own و-word (``محمد ولد عبد العزيز``) is not a known name after its و, so it stays whole."""
+    known: Counter = Counter()
+    for ws, sent in zip(keys, found):
+        for a, b, label, _, _ in sent:
+            if label == "PERS":
+                known[ws[a:b]] += 1
+                known[ws[b - 1 : b]] += 1
+    if not known:
+        return
+    for ws, sent in zip(keys, found):
+        for n, (a, b, label, sc, how) in enumerate(list(sent)):
+            if label != "PERS" or b - a < 2:
+                continue
+            cut = next((k for k in range(a + 1, b) if len(ws[k]) > 3 and ws[k][0] == "و"
+                        and ((ws[k][1:], *ws[k + 1 : b]) in known or (ws[k][1:],) in known)), None)
+            if cut is not None:
+                sent[n] = (a, cut, label, sc, how)
+                sent.append((cut, b, label, sc, how))
 
 
 def _match(keyed: tuple[str, ...], i: int, by_first: dict, covered: set[int]) -> tuple[int, tuple] | None:
