@@ -220,7 +220,7 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int,
 def _split_at_conjunction(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
     """Split a PERS span at an inner ``و`` + a name the document knows as a person: ``شي وبوتين``
     becomes ``شي`` + ``وبوتين`` when ``بوتين`` (or ``فلاديمير بوتين``) is tagged elsewhere in it.
-    On 4,000 ANT articles 29 of 17,922 PERS spans were such pairs (``ترمب وكيم``, ``سواريز وميسي``);
+    On 4,000 ANT articles it split 33 of 17,777 PERS spans, each two people (``ترمب وكيم``);
     a name's own و-word (``محمد ولد عبد العزيز``) is not a known name after its و, so it stays whole."""
     known: Counter = Counter()
     for ws, sent in zip(keys, found):
