@@ -77,3 +77,10 @@ def test_eval_scores_what_the_rules_add(tmp_path) -> None:
     gold.write_text("".join(f"{w} {t}\n" for w, t in zip(words, ["O", "B-ORG", "I-ORG", "I-ORG"])), encoding="utf-8")
     assert evaluate(gold)["ORG"]["f1"] == 1.0
     assert evaluate(gold, rules=False)["ORG"]["f1"] < 1.0  # the tagger alone misses it (ANERcorp's convention)
+
+
+def test_every_shipped_backend_brings_its_own_gazetteer() -> None:
+    """The rules read the model's stored gazetteer (no package data at tagging time)."""
+    for backend in ("default", "crf"):
+        countries, places, longest = rule_gazetteer(backend, None)
+        assert "الصين" in countries and "سانت بطرسبرغ" in places and longest >= 2

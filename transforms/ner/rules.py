@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from transforms.ner.tagger import fast_tagger, resolved_backend
+from transforms.ner.tagger import fast_tagger, load_crf, resolved_backend
 from transforms.ner.text import norm
 
 Span = tuple[int, int, str, float, str]
@@ -47,10 +47,13 @@ _PLACE_OPENERS = frozenset(norm(w) for w in "سان سانت سانتا سانت
 
 @lru_cache(maxsize=4)
 def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> tuple[frozenset[str], frozenset[str], int]:
-    """``(country names, multi-word place names, most words in one)`` for the rules: the neural
-    model's own gazetteer (stored in it), else the one built from the packages."""
-    if resolved_backend(backend) == "neural":
+    """``(country names, multi-word place names, most words in one)`` for the rules: the model's
+    own gazetteer (stored in it), else (camel-tools) the one built from the packages."""
+    backend = resolved_backend(backend)
+    if backend == "neural":
         gaz = fast_tagger(model_path).feat.gaz
+    elif backend == "crf":
+        gaz = load_crf(model_path).features.feat.gaz
     else:
         from transforms.ner.gazetteer import gazetteer
 
