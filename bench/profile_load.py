@@ -54,7 +54,7 @@ def main() -> None:
         if a.checkpoint:
             con.execute(f"SET checkpoint_threshold = '{a.checkpoint}'")
         if a.plain_insert:
-            orig_insert = load._insert
+            orig_insert = load.insert_frame
 
             def plain(c, name, frame):
                 class C:
@@ -62,7 +62,7 @@ def main() -> None:
                         return c.execute(sql.replace("INSERT OR REPLACE", "INSERT"), *p)
                     def __getattr__(self, k): return getattr(c, k)
                 return orig_insert(C(), name, frame)
-            load._insert = plain
+            load.insert_frame = plain
         for k in range(a.loads):
             batch = {name: f.with_columns([(pl.col(c) + f"~{k}") for c in f.columns if c in id_cols])
                      for name, f in tables.items()}

@@ -1,4 +1,4 @@
-"""Peak memory and time of ``warehouse.load.refresh_marts`` (and optionally the Parquet export) on a
+"""Peak memory and time of ``warehouse.marts.refresh_marts`` (and optionally the Parquet export) on a
 copy of an existing warehouse, optionally grown ``K`` times in SQL first (replica ``k`` of a document
 gets a new ``doc_id`` and ``source_uri`` and the same shingles, like ``bench.pipeline --replicate``).
 
@@ -108,7 +108,7 @@ def main() -> None:
     from flows import ingest as fi
     from transforms.entities import merge_entities
     from transforms.stories import STORY_PARAMS, stories_from_pairs
-    from warehouse import db, export, load
+    from warehouse import db, export, marts
 
     work = Path(a.work or tempfile.mkdtemp(prefix="mem-marts-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -129,11 +129,11 @@ def main() -> None:
             if a.check_pairs:
                 return check_pairs(con)
             if a.one_query:
-                load.story_pairs = lambda c, **kw: c.execute(ONE_QUERY, kw).pl()
+                marts.story_pairs = lambda c, **kw: c.execute(ONE_QUERY, kw).pl()
             peaks = Peaks(con)
             peaks.start()
             t = time.perf_counter()
-            load.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
+            marts.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
             marts_s = time.perf_counter() - t
             print(f"refresh_marts {marts_s:.1f} s; peak RSS {peaks.rss} MB, DuckDB {peaks.duck} MB, temp {peaks.temp} MB",
                   flush=True)

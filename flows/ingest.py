@@ -25,7 +25,7 @@ from flows.memory import release_workers
 from flows.progress import Progress
 from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, with_identity
-from warehouse import db, export, load
+from warehouse import db, export, load, marts
 
 # DuckDB settings of the run's writer connection (measured: README, "The default runner within
 # 2 GB"). Appended data stays in memory until a checkpoint, and the buffer pool keeps every block
@@ -94,7 +94,7 @@ def refresh_marts(out: str) -> None:
     from transforms.stories import STORY_PARAMS, stories_from_pairs
 
     with db.connect(out) as con:
-        load.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
+        marts.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
 
 
 @task(name="record-rejects", **TASK_OPTS)

@@ -29,7 +29,7 @@ def _pairs(texts: list[str], order: list[int] | None = None) -> pl.DataFrame:
     """Same-story pairs of ``texts`` (documents ``d000``, ``d001``, …) from a fresh warehouse."""
     import tempfile
 
-    from warehouse import load
+    from warehouse.stories import story_pairs
 
     docs = pl.DataFrame({"doc_id": [f"d{i:03d}" for i in range(len(texts))], "text_key": texts})
     if order is not None:
@@ -41,7 +41,7 @@ def _pairs(texts: list[str], order: list[int] | None = None) -> pl.DataFrame:
                     " SELECT doc_id, doc_id, 's', doc_id, text_key, now(), 'r' FROM d")
         con.register("sh", shingles(docs).to_arrow())
         con.execute("INSERT INTO doc_shingles SELECT doc_id, shingle FROM sh")
-        out = load.story_pairs(con, **STORY_PARAMS)
+        out = story_pairs(con, **STORY_PARAMS)
         con.close()
     return out
 
