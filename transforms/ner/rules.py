@@ -37,8 +37,9 @@ PARTY_WORDS = frozenset(norm(w) for w in (
     "الأصالة المعاصرة الله التحرير الكرامة المساواة الديمقراطية الاشتراكية الوحدة"
 ).split())
 # nationality adjectives no country name yields by the ``ال + name + ي`` pattern
-_EXTRA_NISBAS = frozenset(norm(w) for w in "الأمريكي الأميركي البريطاني السعودي الفلسطيني الكوري الأفغاني العربي الكردي الكردستاني "
-    "الأوروبي".split())
+_EXTRA_NISBAS = frozenset(norm(w) for w in (
+    "الأمريكي الأميركي البريطاني السعودي الفلسطيني الكوري الأفغاني العربي الكردي الكردستاني الأوروبي"
+).split())
 _MAX_PARTY = 6
 # first words of place names ("San", "New", "Los", "Rio", "Port"): one of these tagged LOC alone
 # right before another LOC span is that place's first word (``سان`` + ``بطرسبرج``)
