@@ -1,6 +1,6 @@
 """NER speed benchmark: tokens/s of ``transforms.ner.mentions`` over ANT articles in ../shared/corpora.
 
-    .venv/bin/python bench/ner_speed.py [--docs 3000] [--backend default|neural|crf] [--procs 2]
+    .venv/bin/python bench/ner_speed.py [--docs 3000] [--backend default|neural|large|crf] [--procs 2]
 
 Splits each article into sentences (newlines and . ! ? ؟), builds the ``sentences`` frame that
 ``mentions`` takes and times the whole call (tokenizing, tagging, consistency, frame building) in
@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=3000)
     ap.add_argument("--model", default=None)
     ap.add_argument("--procs", type=int, default=2, help="worker processes (the flow's --workers)")
-    ap.add_argument("--backend", default="default", help="default, neural or crf")
+    ap.add_argument("--backend", default="default", help="default, neural, large or crf")
     args = ap.parse_args()
     files = sorted((SHARED / "corpora").glob("ant_*.parquet"))
     if not files:

@@ -69,7 +69,7 @@ def run(
     out: OutOpt = Path("data"),
     field: Annotated[list[str], typer.Option("--field", help="Map a record field, e.g. --field text=content (repeatable).")] = [],
     batch_size: Annotated[int, typer.Option(help="Articles per transform batch.")] = 2000,
-    ner: Annotated[str, typer.Option("--ner", help="NER backend: default (the shipped BiLSTM-CRF), crf (the shipped crfsuite CRF) or camel (needs camel-tools' BERT data).")] = "default",
+    ner: Annotated[str, typer.Option("--ner", help="NER backend: default (the shipped BiLSTM-CRF), large (slower, more accurate BiLSTM-CRF), crf (the shipped crfsuite CRF) or camel (needs camel-tools' BERT data).")] = "default",
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run on the same warehouse.")] = 0.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,
@@ -214,10 +214,10 @@ def export_cmd(
 @app.command("train-ner")
 def train_ner(
     train_file: Annotated[Path, typer.Argument(help="Training file: `token TAG` per line, blank line between sentences.")] = Path("../shared/ner/anercorp_train.txt"),
-    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Directory for the model (default: the shipped transforms/ner/model).")] = None,
+    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Directory for the model (default: the shipped transforms/ner/model, model_large for --backend large).")] = None,
     corpora: Annotated[list[Path], typer.Option("--corpus", help="Parquet corpus for word vectors (repeatable; default: ../shared/corpora/ant_*.parquet).")] = [],
     vectors: Annotated[Optional[Path], typer.Option("--vectors", help="Precomputed word vectors (.npz) instead of --corpus.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="neural (the shipped default), crf, or all.")] = "neural",
+    backend: Annotated[str, typer.Option("--backend", help="neural (the shipped default), large (the slower option, model_large/ner_large.pt), crf, or all (neural + crf).")] = "neural",
     dev_fraction: Annotated[float, typer.Option("--dev-fraction", help="Hold out this last share of the sentences and keep the epoch that scores best on it (0: train on everything for --epochs, as the shipped BiLSTM-CRF was; the shipped crfsuite CRF used 0.15).")] = 0.0,
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs (default: the shipped recipe's).")] = None,
 ) -> None:
@@ -229,7 +229,7 @@ def train_ner(
     if model_out is None:
         import transforms.ner as ner_pkg
 
-        model_out = Path(ner_pkg.__file__).parent / "model"
+        model_out = Path(ner_pkg.__file__).parent / ("model_large" if backend == "large" else "model")
     if vectors is None and not corpora:
         corpora = sorted(Path("../shared/corpora").glob("ant_*.parquet"))
         if not corpora:
@@ -250,7 +250,7 @@ def train_ner(
 @app.command("eval-ner")
 def eval_ner(
     gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
-    ner: Annotated[str, typer.Option("--ner", help="Backend: default (the shipped BiLSTM-CRF), neural, crf or camel.")] = "default",
+    ner: Annotated[str, typer.Option("--ner", help="Backend: default (the shipped BiLSTM-CRF), neural, large, crf or camel.")] = "default",
     model: Annotated[Optional[Path], typer.Option("--model", help="A model written by train-ner --model-out (directory or ner.pt) instead of the shipped one.")] = None,
     rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Run the sentence rules after the tagger (named parties, split place names), as the flow does.")] = True,
 ) -> None:

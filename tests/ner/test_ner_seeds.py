@@ -41,9 +41,15 @@ def seed_mentions() -> pl.DataFrame:
     return mentions(seed_sentences())
 
 
+@pytest.fixture(scope="module", params=["default", "large"])
+def backend_mentions(request: pytest.FixtureRequest, seed_mentions: pl.DataFrame) -> pl.DataFrame:
+    """The seeds' mentions with the shipped default and with the slower option (``--ner large``)."""
+    return seed_mentions if request.param == "default" else mentions(seed_sentences(), backend=request.param)
+
+
 @pytest.mark.parametrize(("name", "label"), EXPECTED)
-def test_reader_entities_are_found(seed_mentions: pl.DataFrame, name: str, label: str) -> None:
-    hits = seed_mentions.filter(pl.col("surface").str.contains(name, literal=True))
+def test_reader_entities_are_found(backend_mentions: pl.DataFrame, name: str, label: str) -> None:
+    hits = backend_mentions.filter(pl.col("surface").str.contains(name, literal=True))
     assert hits.height > 0, f"{name} not found"
     assert label in hits["label"].to_list(), f"{name}: labels {hits['label'].unique().to_list()}"
 

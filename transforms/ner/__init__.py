@@ -6,9 +6,10 @@
   ``akhbar eval-ner`` prints, ending with ``micro-F1: 0.xxx``.
 The shipped default is the BiLSTM in ``model/ner.pt`` (``backend="neural"``: char-CNN + ANT word2vec
 type vectors → BiLSTM → CRF transitions, Viterbi within BIO, run by ``infer.FastTagger`` with NumPy and
-numba — torch is needed for training only); the CRF in ``model/`` is the
-alternative (``backend="crf"``); ``backend="camel"`` uses camel-tools' BERT NER when its data is installed.
-The default model was trained on ANERcorp (Benajiba et al. 2007, CC BY-SA 4.0) with word vectors
+numba — torch is needed for training only); ``backend="large"`` is the slower, more accurate BiLSTM
+in ``model_large/ner_large.pt`` (128 units per direction, trained with mention replacement); the CRF
+in ``model/`` is the alternative (``backend="crf"``); ``backend="camel"`` uses camel-tools' BERT NER
+when its data is installed. The neural models were trained on ANERcorp (Benajiba et al. 2007, CC BY-SA 4.0) with word vectors
 from the ANT corpora (Chouigui et al., Apache-2.0).
 """
 from transforms.ner.conll import format_report, read_conll, score

@@ -4,6 +4,7 @@
 ``ner.pt`` (neural) and ``ner.crfsuite`` + ``crf_*.json.gz`` (CRF) into ``out_dir`` and returns
 ``{"neural": {"epoch", "dev", "seconds"}, "crf": {"dev", "seconds"}}`` with dev scores measured on
 the last ``dev_fraction`` of the sentences (document-contiguous; ``0`` = train on everything).
+``backend="large"`` writes ``ner_large.pt``, the slower, more accurate option (``LARGE_RECIPE``).
 Word vectors come from ``vectors`` (an ``.npz`` from ``embed.word_vectors``) or are trained from
 ``corpora`` (ANT Parquet files; needs gensim).
 """
@@ -19,6 +20,9 @@ from transforms.ner.training import build_featurizer
 from transforms.ner.training import train as train_neural
 
 
+LARGE_RECIPE = {"hidden": 128, "augment": 0.5}  # 128 units per direction + mention replacement
+
+
 def train(
     train_path: str | Path,
     out_dir: str | Path,
@@ -31,7 +35,7 @@ def train(
     log=print,
     **neural_options,
 ) -> dict:
-    """Train the ``backend`` model(s) ("all", "neural" or "crf") into ``out_dir``."""
+    """Train the ``backend`` model(s) ("all" = neural + crf, "neural", "large" or "crf") into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if vectors is None:
@@ -44,6 +48,9 @@ def train(
         result["neural"] = train_neural(
             train_path, out / "ner.pt", vectors=vectors, dev_fraction=dev_fraction, log=log, **neural_options
         )
+    if backend == "large":
+        result["large"] = train_neural(train_path, out / "ner_large.pt", vectors=vectors, dev_fraction=dev_fraction,
+                                       log=log, **{**LARGE_RECIPE, **neural_options})
     if backend in ("all", "crf"):
         start = time.time()
         sents = read_conll(train_path)

@@ -22,7 +22,8 @@ import polars as pl
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
 from transforms.ner.rules import apply_rules, rule_gazetteer
-from transforms.ner.tagger import fast_tagger, release_tables, resolved_backend, tag_with
+from transforms.ner.tagger import (NEURAL_FILES, fast_tagger, neural_path, release_tables, resolved_backend,
+                                  tag_with)
 from transforms.ner.text import norm, token_surfaces, word_key
 
 SCHEMA = {
@@ -39,8 +40,8 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
              chunk_sentences: int = CHUNK_SENTENCES) -> pl.DataFrame:
     """Entity mentions of every sentence (see the module docstring for columns).
 
-    ``backend``: "default" (the shipped model), "neural", "crf" or "camel" (camel-tools' BERT, only
-    if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
+    ``backend``: "default" (the shipped model), "neural", "large" (the slower, more accurate BiLSTM),
+    "crf" or "camel" (camel-tools' BERT, only if its data is installed — else ``CamelModelMissing``). ``model_path`` overrides the model file.
 
     Whole documents at a time, about ``chunk_sentences`` sentences each (the consistency pass
     needs a document's sentences together): the sentences as Python rows, their tokens and spans
@@ -65,10 +66,11 @@ def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> 
     rows = sentences.select("sentence_id", "doc_id", "start_char", "text").to_dicts()
     words = [token_surfaces(r["text"] or "") for r in rows]
     found: list[list[tuple[int, int, str, float, str]]]
-    if resolved_backend(backend) == "neural":
+    kind = resolved_backend(backend)
+    if kind in NEURAL_FILES:
         # spans straight from the tag arrays: no per-token (tag, probability) tuples
-        found = [[(a, b, label, sc, "neural") for a, b, label, sc in sent]
-                 for sent in fast_tagger(model_path).spans(words)]
+        found = [[(a, b, label, sc, kind) for a, b, label, sc in sent]
+                 for sent in fast_tagger(neural_path(kind, model_path)).spans(words)]
     else:
         tagged, method = tag_with(backend, words, model_path)
         found = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from transforms.ner.tagger import fast_tagger, load_crf, resolved_backend
+from transforms.ner.tagger import NEURAL_FILES, fast_tagger, load_crf, neural_path, resolved_backend
 from transforms.ner.text import norm
 
 Span = tuple[int, int, str, float, str]
@@ -51,8 +51,8 @@ def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> t
     """``(country names, multi-word place names, most words in one)`` for the rules: the model's
     own gazetteer (stored in it), else (camel-tools) the one built from the packages."""
     backend = resolved_backend(backend)
-    if backend == "neural":
-        gaz = fast_tagger(model_path).feat.gaz
+    if backend in NEURAL_FILES:
+        gaz = fast_tagger(neural_path(backend, model_path)).feat.gaz
     elif backend == "crf":
         gaz = load_crf(model_path).features.feat.gaz
     else:

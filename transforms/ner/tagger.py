@@ -15,8 +15,11 @@ from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_MODEL = MODEL_DIR / "ner.pt"
-BACKENDS = ("default", "neural", "crf", "camel")
+BACKENDS = ("default", "neural", "large", "crf", "camel")
 DEFAULT_BACKEND = "neural"  # what backend="default" means: the BiLSTM in model/ner.pt
+# the BiLSTM backends and their shipped files: "large" is the slower, more accurate option (128
+# units per direction, trained with mention replacement; README "Named entities")
+NEURAL_FILES = {"neural": DEFAULT_MODEL, "large": MODEL_DIR.parent / "model_large" / "ner_large.pt"}
 
 
 class CamelModelMissing(RuntimeError):
@@ -91,8 +94,8 @@ def preload(backend: str = "default") -> None:
     """Load ``backend``'s shipped model into this process's cache now (a worker process warms up
     while the flow still reads its first input); camel-tools' model is left to its first use."""
     backend = resolved_backend(backend)
-    if backend == "neural":
-        fast_tagger(None)
+    if backend in NEURAL_FILES:
+        fast_tagger(neural_path(backend, None))
     elif backend == "crf":
         load_crf(None)
 
@@ -118,6 +121,18 @@ def tag_sentences_crf(token_lists: list[list[str]], model_dir: str | None = None
     return [tagger.tag(toks) for toks in token_lists]
 
 
+def neural_path(backend: str, model_path: str | None) -> str | None:
+    """The model file a BiLSTM backend reads: ``model_path`` (a file, or a directory holding the
+    backend's file name), else its shipped file (``None`` for the default, so that
+    ``fast_tagger(None)`` stays the one cached copy)."""
+    kind = resolved_backend(backend)
+    if model_path and Path(model_path).is_dir():
+        return str(Path(model_path) / NEURAL_FILES[kind].name)
+    if model_path or kind == DEFAULT_BACKEND:
+        return model_path or None
+    return str(NEURAL_FILES[kind])
+
+
 def resolved_backend(backend: str) -> str:
     """The backend that ``backend`` names (``"default"`` → ``DEFAULT_BACKEND``)."""
     return DEFAULT_BACKEND if backend == "default" else backend
@@ -126,8 +141,8 @@ def resolved_backend(backend: str) -> str:
 def tag_with(backend: str, token_lists: list[list[str]], model_path: str | None = None) -> tuple[list, str]:
     """``(tags, method name)`` for ``backend`` in ``BACKENDS``."""
     backend = resolved_backend(backend)
-    if backend == "neural":
-        return tag_sentences(token_lists, model_path), "neural"
+    if backend in NEURAL_FILES:
+        return tag_sentences(token_lists, neural_path(backend, model_path)), backend
     if backend == "crf":
         return tag_sentences_crf(token_lists, model_path), "crf"
     if backend == "camel":
