@@ -128,8 +128,8 @@ def test_every_declared_key_is_unique(seeds_warehouse: Path) -> None:
 
 
 def test_entity_names_drop_a_proclitic_only_for_a_spelling_the_warehouse_has(seeds_warehouse: Path) -> None:
-    """Display names: no control characters (a ``'\\1'`` written as ``'\1'`` in the SQL once put
-    U+0001 in ``والهند``'s name), ``لل`` read as ``ال`` (``للأمم المتحدة`` → ``الأمم المتحدة``), and
+    r"""Display names: no control characters (the SQL's backreference ``'\1'`` once sat in a non-raw
+    Python string, which put U+0001 in ``والهند``'s name), ``لل`` read as ``ال`` (``للأمم المتحدة`` → ``الأمم المتحدة``), and
     ``و``/``ف``/``ب``/``ك`` + ``ال`` dropped only where some mention has the bare spelling: a name that
     starts with those letters (``فالنسيا``) stays whole."""
     with db.connect(seeds_warehouse, read_only=True) as con:
