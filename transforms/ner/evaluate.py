@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from transforms.ner.conll import read_conll, score, spans
+from transforms.ner.mentions import _key
 from transforms.ner.rules import apply_rules, rule_gazetteer
 from transforms.ner.tagger import tag_with
-from transforms.ner.text import norm, word_key
 
 
 def evaluate(
@@ -32,7 +32,7 @@ def evaluate(
 def _with_rules(words: list[str], tags: list[str], gaz: tuple) -> list[str]:
     """``tags`` after ``apply_rules`` (BIO again)."""
     found = [(a, b, label, 1.0, "") for label, a, b in spans(tags)]
-    apply_rules(tuple(word_key(norm(w)) for w in words), found, gaz)
+    apply_rules(_key(words), found, gaz)  # the keys mentions gives the rules
     out = ["O"] * len(tags)
     for a, b, label, *_ in found:
         out[a : b] = ["B-" + label] + ["I-" + label] * (b - a - 1)

@@ -135,7 +135,7 @@ def _nisbas(countries: frozenset[str]) -> frozenset[str]:
 def _unprefixed(key: str) -> str:
     """``الحزب`` for ``للحزب``/``وللحزب``/``بالحزب``, ``حزب`` for ``لحزب``; else the key."""
     for p in ("لل", "ولل", "فلل"):
-        if key.startswith(p) and key[len(p):] in ("حزب",):
+        if key.startswith(p) and key[len(p):] == "حزب":
             return "الحزب"
     for p in _PREFIXES:
         if key.startswith(p) and key[len(p):] in _PARTY_HEADS:
