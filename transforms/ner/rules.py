@@ -1,6 +1,6 @@
-"""Sentence-level rules after the tagger, for names the training file's conventions leave out.
+"""Sentence-level rules after the tagger, for names it leaves out or cuts short.
 
-``apply_rules(keys, spans, rule_gazetteer(backend))`` runs both on one sentence and changes its spans
+``apply_rules(keys, spans, rule_gazetteer(backend))`` runs all three on one sentence and changes its spans
 in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
 ``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
 a rule adds or merges gets ``method="rule"``.
@@ -17,6 +17,13 @@ a rule adds or merges gets ``method="rule"``.
   spans (``سانت`` + ``بطرسبرغ``) becomes one span (``سانت بطرسبرغ``), and so does a LOC span of
   one word that opens place names followed by another (``سان`` + ``بطرسبرج``: the gazetteer spells
   it ``سانت بطرسبرغ``).
+- ``institution_names``: an ORG span that opens with an institution's head noun (``منظمة``,
+  ``الوكالة``, ``الاتحاد``, ``معهد``…) and that the tagger ended right before a ``لل`` word
+  takes that word and the adjectives after it (``منظمة شنغهاي`` + ``للتعاون``, ``الوكالة الدولية``
+  + ``للطاقة الذرية``, ``الاتحاد الدولي`` + ``لكرة القدم``): ANERcorp annotates such names whole
+  (42 of its ORG spans hold an inner ``ل`` word), and the tagger had cut the seeds' ``منظمة شنغهاي
+  للتعاون``; a ``لل`` phrase after a complete name is the sentence's (``منظمة التجارة العالمية
+  للاحتجاج``, "… to protest").
 """
 from __future__ import annotations
 
@@ -44,6 +51,22 @@ _MAX_PARTY = 6
 # first words of place names ("San", "New", "Los", "Rio", "Port"): one of these tagged LOC alone
 # right before another LOC span is that place's first word (``سان`` + ``بطرسبرج``)
 _PLACE_OPENERS = frozenset(norm(w) for w in "سان سانت سانتا سانتو ساو نيو لوس لاس ريو بورت بوينس دار".split())
+# head nouns of institutions whose names go on with a لل phrase (منظمة … للتعاون, معهد … للتكنولوجيا);
+# مجلس and حزب are not here: مجلس الأمن للحصول على, حزب الله للجنديين are a name and a phrase
+_INSTITUTION_HEADS = frozenset(norm(h) for w in (
+    "منظمة وكالة لجنة اتحاد معهد بنك مصرف هيئة رابطة مكتب مركز جمعية صندوق مؤسسة جبهة أكاديمية "
+    "منتدى برنامج"
+).split() for h in (w, "ال" + w))
+# names complete by themselves: a لل phrase after them is the sentence's ("الاتحاد الأوروبي للمهاجرين")
+_COMPLETE_NAMES = frozenset(norm(w) for w in (
+    "الاتحاد الأوروبي", "الاتحاد الاوروبي", "الاتحاد الأوربي", "الاتحاد الأفريقي", "الاتحاد الإفريقي",
+    "البنك الدولي", "البنك المركزي", "الاتحاد السوفيتي", "الاتحاد السوفياتي"))
+_SPORTS = frozenset(norm(w) for w in "لكرة للكرة للعبة للألعاب".split())
+# ل phrases of time and manner after a name are not part of it (الصحة العالمية للمرة الأولى)
+_LIL_NOT_NAME = frozenset(norm(w) for w in "للمرة للعام للسنة لليوم للشهر للأسبوع للفترة للموسم للحظة للحصول للقيام".split())
+_TAIL_NOT_NAME = frozenset(norm(w) for w in (
+    "اليوم الأسبوع الشهر العام الماضي المقبل الحالي الجاري الذي التي الذين اللذين اللتين اللواتي اللاتي"
+).split())
 
 
 @lru_cache(maxsize=4)
@@ -64,8 +87,10 @@ def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> t
 
 
 def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: tuple[frozenset[str], frozenset[str], int]) -> None:
-    """Both rules on one sentence, in place (``gaz`` from ``rule_gazetteer``)."""
+    """The three rules on one sentence, in place (``gaz`` from ``rule_gazetteer``)."""
     named_parties(keys, spans, gaz[0])
+    if spans:
+        institution_names(keys, spans, gaz[0])
     if len(spans) > 1:
         joined_places(keys, spans, gaz[1], gaz[2])
 
@@ -95,6 +120,57 @@ def named_parties(keys: tuple[str, ...], spans: list[Span], countries: frozenset
             i = end
         else:
             i += 1
+
+
+def institution_names(keys: tuple[str, ...], spans: list[Span], countries: frozenset[str]) -> None:
+    """Extend an ORG span over the ``لل`` phrase that completes its name (see the module docstring).
+
+    Only a name still open before the ``لل`` word: the head noun followed by nationality-type
+    adjectives (``الاتحاد الدولي``), proper names (``منظمة شنغهاي``) or country names, not by a
+    noun of its own (``منظمة التجارة العالمية للاحتجاج``: "… to protest"); names complete by
+    themselves (``الاتحاد الأوروبي``) only before a sport (``لكرة القدم``). After the ``لل`` word
+    come at most two: an ``ال`` word (``للطاقة الذرية``) and/or a ``وال`` word (``للإنشاء
+    والتعمير``, ``لعلوم الفضاء والفلك``); ``القدم`` ends it, and so does a relative pronoun."""
+    for span in list(spans):
+        while (longer := _institution_end(keys, spans, span, countries)) is not None:
+            spans[spans.index(span)] = span = (span[0], longer, span[2], span[3], "rule")
+
+
+def _institution_end(keys: tuple[str, ...], spans: list[Span], span: Span, countries: frozenset[str]) -> int | None:
+    """Where ``span`` ends once the ``لل`` phrase after it is taken in, or None (no such phrase;
+    a second call on the result takes in a second phrase: ``… للجان السياحية للمقاطعات الفرنسية``)."""
+    a, b, label = span[:3]
+    if label != "ORG" or b >= len(keys) or _unprefixed_head(keys[a]) not in _INSTITUTION_HEADS:
+        return None
+    if not _lil(keys[b]) or any(s <= b < e for s, e, *_ in spans):
+        return None
+    inner = keys[a + 1 : b]
+    if not all(w.endswith(("ي", "ية", "يه")) or not w.startswith("ال") or w in countries for w in inner):
+        return None
+    if (_unprefixed_head(keys[a]) + " " + " ".join(inner)).strip() in _COMPLETE_NAMES and keys[b] not in _SPORTS:
+        return None
+    end = b + 1
+    while (end < len(keys) and end - b <= 2 and keys[end - 1] != "القدم" and not keys[end - 1].startswith("وال")
+           and keys[end].startswith(("ال", "وال")) and keys[end] not in _TAIL_NOT_NAME
+           and not any(s <= end < e for s, e, *_ in spans)):
+        end += 1
+    return end
+
+
+def _lil(key: str) -> bool:
+    """``للتعاون`` (ل + article) or ``لكرة``, but not ``للمرة`` ("for the first time") and its kind."""
+    return (key.startswith("لل") and len(key) >= 5 and key not in _LIL_NOT_NAME) or key in _SPORTS
+
+
+def _unprefixed_head(key: str) -> str:
+    """``المنظمة`` for ``للمنظمة``/``والمنظمة``, ``منظمة`` for ``لمنظمة``; else the key."""
+    for p in ("لل", "ولل", "فلل"):
+        if key.startswith(p) and "ال" + key[len(p):] in _INSTITUTION_HEADS:
+            return "ال" + key[len(p):]
+    for p in _PREFIXES:
+        if key.startswith(p) and key[len(p):] in _INSTITUTION_HEADS:
+            return key[len(p):]
+    return key
 
 
 def joined_places(keys: tuple[str, ...], spans: list[Span], places: frozenset[str], longest: int) -> None:
