@@ -73,14 +73,21 @@ def refresh_marts(
         raise
 
 
+# the candidate's name is the surface without its proclitics (و، ف، ب، ك، ل; ل + ال written لل)
+_CUT = ("(c.canonical_name <> b.surface AND (regexp_replace(b.surface, '^[وف]?لل', 'ال') = c.canonical_name"
+        " OR (suffix(b.surface, c.canonical_name)"
+        " AND regexp_full_match(left(b.surface, length(b.surface) - length(c.canonical_name)), '[وف]?[بكل]?'))))")
+
+
 def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The candidates that have mentions (with their recomputed ``canonical_name``) and their
     mention counts per surface: what ``merge_entities`` decides on."""
     # The proposed name of a candidate is recomputed from all its mentions, so that it does not
     # depend on how documents were split into batches (resolve only sees one batch).
     ents = con.execute(
-        """
-        SELECT c.* REPLACE (b.surface AS canonical_name) FROM entity_candidates c
+        f"""
+        SELECT c.* REPLACE (CASE WHEN {_CUT} THEN c.canonical_name ELSE b.surface END AS canonical_name)
+        FROM entity_candidates c
         JOIN (
             SELECT entity_id_local, surface FROM (
                 SELECT entity_id_local, surface, row_number() OVER (PARTITION BY entity_id_local
@@ -134,7 +141,7 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute("DELETE FROM entities")
     con.execute(
-        """
+        f"""
         INSERT INTO entities
         WITH s AS (
             SELECT entity_id, surface, count(*) AS cnt FROM mentions
@@ -166,7 +173,11 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
                -- with the same letters and are names whole
                CASE WHEN bare.stripped <> bare.surface
                          AND bare.stripped IN (SELECT DISTINCT surface FROM mentions)
-                    THEN bare.stripped ELSE bare.surface END,
+                    THEN bare.stripped
+                    -- وهونغ كونغ → هونغ كونغ: transforms named the candidate without the proclitic
+                    -- because the rest is a gazetteer place (resolve.display_name)
+                    WHEN {_CUT.replace("b.surface", "bare.surface")} THEN c.canonical_name
+                    ELSE bare.surface END,
                c.label, c.key,
                coalesce(c.country_code, geo.l.cc), coalesce(c.geonames_id, geo.l.g),
                coalesce(c.lat, geo.l.lat), coalesce(c.lon, geo.l.lon), tot.n, tot.nd

@@ -144,7 +144,7 @@ TABLES: tuple[Table, ...] = (
         "One row per real-world entity, resolved across spellings and documents.",
         (
             C("entity_id", "VARCHAR", "Stable key derived from `label` and `key` (never a sequence).", False),
-            C("canonical_name", "VARCHAR", "Most frequent full spelling (e.g. `سيرغي لافروف`).", False),
+            C("canonical_name", "VARCHAR", "Most frequent full spelling (e.g. `سيرغي لافروف`); a proclitic goes when the rest is a spelling some mention or the place gazetteer has (`وهونغ كونغ` → `هونغ كونغ`).", False),
             C("label", "VARCHAR", "Entity type: `PERS`, `LOC`, `ORG` or `MISC`.", False),
             C("key", "VARCHAR", "Matching key: the phonetic key folding spelling/transliteration variants, or a link (`iso3166:RU`, `geonames:524901`), or `<key>@<doc_id>` for a one-word name known only in one article.", False),
             C("country_code", "VARCHAR", "ISO 3166-1 alpha-2 code of a country, or of a city's country."),

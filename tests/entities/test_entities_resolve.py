@@ -138,3 +138,22 @@ def test_lone_names_need_evidence_across_articles():
 def test_empty_surface_has_no_entity():
     res, ents = resolve(_ments([("a", "-----", "PERS"), ("a", "روسيا", "LOC")]), None)
     assert res["entity_id"].null_count() == 1 and ents.height == 1
+
+
+def test_display_name_drops_a_proclitic_only_before_a_gazetteer_place() -> None:
+    """``resolve.display_name``: the seeds write ``وهونغ كونغ`` and ``والهند`` only; the gazetteer
+    knows the rest as places. Names that start with the same letters stay whole."""
+    from transforms.entities.resolve import display_name
+
+    cases = {
+        "وهونغ كونغ": "هونغ كونغ",  # و + a city of GeoNames
+        "والهند": "الهند",  # و + a country of CLDR
+        "للهند": "الهند",  # ل + ال is written لل
+        "وبكين": "بكين",  # the shortest cut that leaves a place: not وب + كين
+        "بموسكو": "موسكو",
+        "واشنطن": "واشنطن",  # a place itself
+        "فالنسيا": "فالنسيا",  # النسيا is no place
+        "والمحيط الهادي": "والمحيط الهادي",  # no gazetteer lists the ocean
+        "وليد": "وليد",
+    }
+    assert {s: display_name(s) for s in cases} == cases

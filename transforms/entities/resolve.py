@@ -30,8 +30,6 @@ ENTITY_COLUMNS = {
     "entity_id": pl.Utf8, "label": pl.Utf8, "key": pl.Utf8, "canonical_name": pl.Utf8,
     "country_code": pl.Utf8, "geonames_id": pl.Int64, "lat": pl.Float64, "lon": pl.Float64,
 }
-# "والهند" → "الهند": a conjunction before the article is never part of a name.
-_RE_CONJ_ARTICLE = re.compile("^[وف]ال")
 _CLITIC_PREFIX = re.compile("^(?:[وف]?(?:[بكل]|ال|لل|بال|كال)?|[وف]?ال)$")
 
 
@@ -62,11 +60,31 @@ def _strip_person_key(key: str) -> str:
     return " ".join(toks)
 
 
+_CLITIC_CUTS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")  # shortest first: وبكين is و + بكين
+
+
+def display_name(surface: str) -> str:
+    """``surface`` without the proclitic glued to it when the rest is a place name of the gazetteer
+    (``وهونغ كونغ`` → ``هونغ كونغ``, ``والبرازيل`` → ``البرازيل``, ``للهند`` → ``الهند``);
+    ``واشنطن`` and ``فالنسيا`` are names whole (``اشنطن`` is none)."""
+    known = places.place_names()
+    if places.spelling(surface) in known:
+        return surface
+    for cut in _CLITIC_CUTS:
+        rest = surface[len(cut):]
+        if surface.startswith(cut + "ل") and cut.endswith("ل"):  # ل + ال is written لل
+            rest = "ا" + rest
+        if surface.startswith(cut) and len(rest.split(" ")[0]) >= 3 and places.spelling(rest) in known:
+            return rest
+    return surface
+
+
 def canonical_names(surfaces: pl.DataFrame) -> pl.DataFrame:
     """``entity_id, key, surface, n`` → ``entity_id, canonical_name``: the most frequent surface
     that is a *full* spelling (as many words as the key; ``سيرغي لافروف`` over ``لافروف``) and
     not a clitic form of another surface (``بكين`` over ``وبكين``); ties → shorter, then
-    lexicographic.  Python over distinct surfaces per entity (suffix tests are not expressions).
+    lexicographic; then a proclitic before a gazetteer place name goes (:func:`display_name`).
+    Python over distinct surfaces per entity (suffix tests are not expressions).
     """
     rows = []
     groups: dict[str, list[tuple]] = {}
@@ -78,7 +96,7 @@ def canonical_names(surfaces: pl.DataFrame) -> pl.DataFrame:
         full = exact or [c for c in cand if len(c[0].split()) > len(c[2].split())] or cand
         clean = [c for c in full if not _is_clitic_form(c[0], names)] or full
         best = sorted(clean, key=lambda c: (-c[1], len(c[0]), c[0]))[0]
-        rows.append((eid, _RE_CONJ_ARTICLE.sub("ال", best[0])))
+        rows.append((eid, display_name(best[0])))
     return pl.DataFrame(rows, schema={"entity_id": pl.Utf8, "canonical_name": pl.Utf8},
                         orient="row")
 
