@@ -1,9 +1,9 @@
-"""Sentence-level rules after the tagger, for names it leaves out or cuts short.
+"""Sentence-level rules after the tagger, for names it leaves out or cuts short and spans that name nobody.
 
-``apply_rules(keys, spans, rule_gazetteer(backend))`` runs all three on one sentence and changes its spans
+``apply_rules(keys, spans, rule_gazetteer(backend))`` runs all four on one sentence and changes its spans
 in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
 ``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
-a rule adds or merges gets ``method="rule"``.
+a rule adds, extends or merges gets ``method="rule"``; what it drops is gone.
 
 - ``named_parties``: ANERcorp tags ``حزب الله`` (95 times) and a few other parties (``حزب الليكود``,
   ``حزب كاديما``) but leaves more of them ``O`` (``الحزب الوطني الديمقراطي``, ``حزب المحافظين
@@ -92,7 +92,7 @@ def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> t
 
 
 def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: tuple[frozenset[str], frozenset[str], int]) -> None:
-    """The three rules on one sentence, in place (``gaz`` from ``rule_gazetteer``)."""
+    """The four rules on one sentence, in place (``gaz`` from ``rule_gazetteer``)."""
     named_parties(keys, spans, gaz[0])
     if spans:
         generic_nouns(keys, spans)
