@@ -66,6 +66,10 @@ _COMPLETE_NAMES = frozenset(norm(w) for w in (
     "الاتحاد الأوروبي", "الاتحاد الاوروبي", "الاتحاد الأوربي", "الاتحاد الأفريقي", "الاتحاد الإفريقي",
     "البنك الدولي", "البنك المركزي", "الاتحاد السوفيتي", "الاتحاد السوفياتي"))
 _MILITIA = frozenset(norm(w) for w in "ميليشيا ميليشيات مليشيا مليشيات ميلشيا ميلشيات".split())
+# every way a militia word is written alone: behind a proclitic, with or without ال (لل + word)
+_MILITIA_FORMS = frozenset(
+    p + a + m for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك") for a in ("", "ال") for m in _MILITIA
+) | frozenset(p + "لل" + m for p in ("", "و", "ف") for m in _MILITIA)
 _SPORTS = frozenset(norm(w) for w in "لكرة للكرة للعبة للألعاب".split())
 # ل phrases of time and manner after a name are not part of it (الصحة العالمية للمرة الأولى)
 _LIL_NOT_NAME = frozenset(norm(w) for w in "للمرة للعام للسنة لليوم للشهر للأسبوع للفترة للموسم للحظة للحصول للقيام".split())
@@ -136,12 +140,12 @@ def generic_nouns(keys: tuple[str, ...], spans: list[Span]) -> None:
 
 
 def _generic(words: tuple[str, ...]) -> bool:
-    head = words[0]
     if len(words) == 1:
-        return any(head == p + a + m for p in _PREFIXES + ("لل",) for a in ("", "ال") for m in _MILITIA
-                   if not (p == "لل" and a))
-    return (_unprefixed_head(head) in _INSTITUTION_HEADS and not _unprefixed_head(head).startswith("ال")
-            and all(w.endswith("ية") and not w.startswith(("ال", "وال")) and len(w) > 4 for w in words[1:]))
+        return words[0] in _MILITIA_FORMS
+    if not all(w.endswith("ية") and not w.startswith(("ال", "وال")) and len(w) > 4 for w in words[1:]):
+        return False  # checked first: almost every span fails here, before the head's prefixes are tried
+    head = _unprefixed_head(words[0])
+    return head in _INSTITUTION_HEADS and not head.startswith("ال")
 
 
 def institution_names(keys: tuple[str, ...], spans: list[Span], countries: frozenset[str]) -> None:
@@ -162,9 +166,9 @@ def _institution_end(keys: tuple[str, ...], spans: list[Span], span: Span, count
     """Where ``span`` ends once the ``لل`` phrase after it is taken in, or None (no such phrase;
     a second call on the result takes in a second phrase: ``… للجان السياحية للمقاطعات الفرنسية``)."""
     a, b, label = span[:3]
-    if label != "ORG" or b >= len(keys) or _unprefixed_head(keys[a]) not in _INSTITUTION_HEADS:
+    if label != "ORG" or b >= len(keys) or not _lil(keys[b]) or _unprefixed_head(keys[a]) not in _INSTITUTION_HEADS:
         return None
-    if not _lil(keys[b]) or any(s <= b < e for s, e, *_ in spans):
+    if any(s <= b < e for s, e, *_ in spans):
         return None
     inner = keys[a + 1 : b]
     if not all(w.endswith(("ي", "ية", "يه")) or not w.startswith("ال") or w in countries for w in inner):
