@@ -73,10 +73,13 @@ def refresh_marts(
         raise
 
 
-# the candidate's name is the surface without its proclitics (و، ف، ب، ك، ل; ل + ال written لل)
-_CUT = ("(c.canonical_name <> b.surface AND (regexp_replace(b.surface, '^[وف]?لل', 'ال') = c.canonical_name"
-        " OR (suffix(b.surface, c.canonical_name)"
-        " AND regexp_full_match(left(b.surface, length(b.surface) - length(c.canonical_name)), '[وف]?[بكل]?'))))")
+def _cut_name(surface: str) -> str:
+    """SQL: candidate ``c``'s name is the ``surface`` column without its proclitics (و، ف، ب، ك، ل;
+    ل + ال written لل) — what ``resolve.display_name`` gives a gazetteer place."""
+    name = "c.canonical_name"
+    return (f"({name} <> {surface} AND (regexp_replace({surface}, '^[وف]?لل', 'ال') = {name}"
+            f" OR (suffix({surface}, {name})"
+            f" AND regexp_full_match(left({surface}, length({surface}) - length({name})), '[وف]?[بكل]?'))))")
 
 
 def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -86,7 +89,7 @@ def _merge_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.Data
     # depend on how documents were split into batches (resolve only sees one batch).
     ents = con.execute(
         f"""
-        SELECT c.* REPLACE (CASE WHEN {_CUT} THEN c.canonical_name ELSE b.surface END AS canonical_name)
+        SELECT c.* REPLACE (CASE WHEN {_cut_name('b.surface')} THEN c.canonical_name ELSE b.surface END AS canonical_name)
         FROM entity_candidates c
         JOIN (
             SELECT entity_id_local, surface FROM (
@@ -176,7 +179,7 @@ def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
                     THEN bare.stripped
                     -- وهونغ كونغ → هونغ كونغ: transforms named the candidate without the proclitic
                     -- because the rest is a gazetteer place (resolve.display_name)
-                    WHEN {_CUT.replace("b.surface", "bare.surface")} THEN c.canonical_name
+                    WHEN {_cut_name('bare.surface')} THEN c.canonical_name
                     ELSE bare.surface END,
                c.label, c.key,
                coalesce(c.country_code, geo.l.cc), coalesce(c.geonames_id, geo.l.g),

@@ -37,6 +37,7 @@ _FOLDS = {
 }
 # Transliteration classes, folded before clitic peeling so that قازان and كازان peel alike.
 _PHONETIC = {"غ": "ج", "ق": "ك"}
+_PHONETIC_TABLE = str.maketrans(_PHONETIC)
 _NON_WORD = r"[^\p{L}\p{N}]+"
 _PROCLITIC = "وفبكل"
 _PEEL_FROM = 5  # peel only tokens of 5+ letters: "ال" leaves ≥ 3, a proclitic ≥ 4
@@ -71,12 +72,20 @@ def _token_key(tok: str) -> str:
     return _RE_RUN.sub(r"\1", tok)
 
 
+def orthography(name: str) -> str:
+    """Step 1 alone: ``orthography("إيطاليا") == orthography("ايطاليا")``, while clitics stay
+    (``والهند`` ≠ ``الهند``): for comparing written names, where keys are too loose."""
+    return _RE_DROP.sub("", name).translate(_FOLD_TABLE)
+
+
+_FOLD_TABLE = str.maketrans(_FOLDS)
+
+
 def key_of(name: str | None) -> str:
     """Scalar matching key: ``key_of("وبكين") == key_of("بكين") == "بكين"``; ``None`` → ``""``."""
     if not name:
         return ""
-    s = _RE_DROP.sub("", name)
-    s = "".join(_PHONETIC.get(c, c) for c in "".join(_FOLDS.get(c, c) for c in s))
+    s = orthography(name).translate(_PHONETIC_TABLE)
     s = _RE_NON_WORD.sub(" ", s).strip()
     s = _RE_ABD.sub("عبد ال", s)
     s = _RE_LIL.sub(r"\1\2لال\3", s)

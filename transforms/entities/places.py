@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.entities.key import key_of
+from transforms.entities.key import key_of, orthography
 
 DATA = Path(__file__).with_name("data")
 _ARABIC_NAME = re.compile("^[\u0621-\u064a ]+$")
@@ -130,21 +130,9 @@ def cities() -> pl.DataFrame:
 
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Every country and city name of the gazetteers, spelled as written (``الهند``, ``هونغ كونغ``),
-    in :func:`spelling` form: what a display name may be cut down to."""
-    names = list(country_names()) + cities()["name"].to_list()
-    return frozenset(spelling(n) for n in names)
-
-
-def spelling(name: str) -> str:
-    """``name`` with diacritics and tatweel dropped, hamza seats on alef and alef maqsura folded:
-    two spellings of one written name compare equal (``إيطاليا`` = ``ايطاليا``), unlike keys, which
-    also peel clitics (``key_of("والهند") == key_of("الهند")``)."""
-    return _RE_DIACRITICS.sub("", name).translate(_FOLD_ALEF)
-
-
-_RE_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_FOLD_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
+    """Every country and city name of the gazetteers as written (``الهند``, ``هونغ كونغ``), in
+    :func:`~transforms.entities.key.orthography` form: what a display name may be cut down to."""
+    return frozenset(orthography(n) for n in list(country_names()) + cities()["name"].to_list())
 
 
 def link(locs: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,7 @@ from functools import lru_cache
 import polars as pl
 
 from transforms.entities import coref, orgs, places
-from transforms.entities.key import entity_key, key_of
+from transforms.entities.key import entity_key, key_of, orthography
 from transforms.ids import stable_id_expr
 
 DOC_SCOPE = "@"  # keys hold only letters, digits and spaces, so "@" cannot clash
@@ -68,13 +68,13 @@ def display_name(surface: str) -> str:
     (``وهونغ كونغ`` → ``هونغ كونغ``, ``والبرازيل`` → ``البرازيل``, ``للهند`` → ``الهند``);
     ``واشنطن`` and ``فالنسيا`` are names whole (``اشنطن`` is none)."""
     known = places.place_names()
-    if places.spelling(surface) in known:
+    if orthography(surface) in known:
         return surface
     for cut in _CLITIC_CUTS:
         rest = surface[len(cut):]
         if surface.startswith(cut + "ل") and cut.endswith("ل"):  # ل + ال is written لل
             rest = "ا" + rest
-        if surface.startswith(cut) and len(rest.split(" ")[0]) >= 3 and places.spelling(rest) in known:
+        if surface.startswith(cut) and len(rest.split(" ")[0]) >= 3 and orthography(rest) in known:
             return rest
     return surface
 

@@ -67,9 +67,8 @@ _COMPLETE_NAMES = frozenset(norm(w) for w in (
     "البنك الدولي", "البنك المركزي", "الاتحاد السوفيتي", "الاتحاد السوفياتي"))
 _MILITIA = frozenset(norm(w) for w in "ميليشيا ميليشيات مليشيا مليشيات ميلشيا ميلشيات".split())
 # every way a militia word is written alone: behind a proclitic, with or without ال (لل + word)
-_MILITIA_FORMS = frozenset(
-    p + a + m for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك") for a in ("", "ال") for m in _MILITIA
-) | frozenset(p + "لل" + m for p in ("", "و", "ف") for m in _MILITIA)
+_MILITIA_FORMS = frozenset(p + a + m for p in _PREFIXES for a in ("", "ال") for m in _MILITIA) | frozenset(
+    p + "لل" + m for p in ("", "و", "ف") for m in _MILITIA)
 _SPORTS = frozenset(norm(w) for w in "لكرة للكرة للعبة للألعاب".split())
 # ل phrases of time and manner after a name are not part of it (الصحة العالمية للمرة الأولى)
 _LIL_NOT_NAME = frozenset(norm(w) for w in "للمرة للعام للسنة لليوم للشهر للأسبوع للفترة للموسم للحظة للحصول للقيام".split())
@@ -114,7 +113,7 @@ def named_parties(keys: tuple[str, ...], spans: list[Span], countries: frozenset
     nisbas = _nisbas(countries)
     i = 0
     while i < len(keys) - 1:
-        if _unprefixed(keys[i]) not in _PARTY_HEADS or _name_word(keys[i + 1]) not in PARTY_WORDS:
+        if _unprefixed(keys[i], _PARTY_HEADS) not in _PARTY_HEADS or _name_word(keys[i + 1]) not in PARTY_WORDS:
             i += 1
             continue
         end = i + 2
@@ -144,7 +143,7 @@ def _generic(words: tuple[str, ...]) -> bool:
         return words[0] in _MILITIA_FORMS
     if not all(w.endswith("ية") and not w.startswith(("ال", "وال")) and len(w) > 4 for w in words[1:]):
         return False  # checked first: almost every span fails here, before the head's prefixes are tried
-    head = _unprefixed_head(words[0])
+    head = _unprefixed(words[0], _INSTITUTION_HEADS)
     return head in _INSTITUTION_HEADS and not head.startswith("ال")
 
 
@@ -166,14 +165,15 @@ def _institution_end(keys: tuple[str, ...], spans: list[Span], span: Span, count
     """Where ``span`` ends once the ``لل`` phrase after it is taken in, or None (no such phrase;
     a second call on the result takes in a second phrase: ``… للجان السياحية للمقاطعات الفرنسية``)."""
     a, b, label = span[:3]
-    if label != "ORG" or b >= len(keys) or not _lil(keys[b]) or _unprefixed_head(keys[a]) not in _INSTITUTION_HEADS:
+    if label != "ORG" or b >= len(keys) or not _lil(keys[b]):
         return None
-    if any(s <= b < e for s, e, *_ in spans):
+    head = _unprefixed(keys[a], _INSTITUTION_HEADS)
+    if head not in _INSTITUTION_HEADS or any(s <= b < e for s, e, *_ in spans):
         return None
     inner = keys[a + 1 : b]
     if not all(w.endswith(("ي", "ية", "يه")) or not w.startswith("ال") or w in countries for w in inner):
         return None
-    if (_unprefixed_head(keys[a]) + " " + " ".join(inner)).strip() in _COMPLETE_NAMES and keys[b] not in _SPORTS:
+    if " ".join((head, *inner)) in _COMPLETE_NAMES and keys[b] not in _SPORTS:
         return None
     end = b + 1
     while (end < len(keys) and end - b <= 2 and keys[end - 1] != "القدم" and not keys[end - 1].startswith("وال")
@@ -186,17 +186,6 @@ def _institution_end(keys: tuple[str, ...], spans: list[Span], span: Span, count
 def _lil(key: str) -> bool:
     """``للتعاون`` (ل + article) or ``لكرة``, but not ``للمرة`` ("for the first time") and its kind."""
     return (key.startswith("لل") and len(key) >= 5 and key not in _LIL_NOT_NAME) or key in _SPORTS
-
-
-def _unprefixed_head(key: str) -> str:
-    """``المنظمة`` for ``للمنظمة``/``والمنظمة``, ``منظمة`` for ``لمنظمة``; else the key."""
-    for p in ("لل", "ولل", "فلل"):
-        if key.startswith(p) and "ال" + key[len(p):] in _INSTITUTION_HEADS:
-            return "ال" + key[len(p):]
-    for p in _PREFIXES:
-        if key.startswith(p) and key[len(p):] in _INSTITUTION_HEADS:
-            return key[len(p):]
-    return key
 
 
 def joined_places(keys: tuple[str, ...], spans: list[Span], places: frozenset[str], longest: int) -> None:
@@ -234,13 +223,14 @@ def _nisbas(countries: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _unprefixed(key: str) -> str:
-    """``الحزب`` for ``للحزب``/``وللحزب``/``بالحزب``, ``حزب`` for ``لحزب``; else the key."""
+def _unprefixed(key: str, heads: frozenset[str]) -> str:
+    """The head of ``heads`` behind a proclitic: ``الحزب`` for ``للحزب``/``وللحزب``/``بالحزب``,
+    ``منظمة`` for ``لمنظمة``; else the key."""
     for p in ("لل", "ولل", "فلل"):
-        if key.startswith(p) and key[len(p):] == "حزب":
-            return "الحزب"
+        if key.startswith(p) and "ال" + key[len(p):] in heads:
+            return "ال" + key[len(p):]
     for p in _PREFIXES:
-        if key.startswith(p) and key[len(p):] in _PARTY_HEADS:
+        if key.startswith(p) and key[len(p):] in heads:
             return key[len(p):]
     return key
 
