@@ -52,28 +52,6 @@ def test_fast_path_matches_the_network(tmp_path: Path, crf: bool) -> None:
     assert 250 - 42 <= len(fast._rows) <= 250 and 0 < len(fast._recent) <= 250  # a batch fits or goes to tier 2
 
 
-def test_a_known_last_name_followed_by_a_name_is_two_people() -> None:
-    from transforms.ner.mentions import _consistency, _key
-
-    sents = [["قال", "سيرجي", "لافروف", "اليوم"], ["شكر", "لافروف", "شي", "على", "التهاني"],
-             ["استقبل", "شي", "جين", "بينغ", "الوزير"]]
-    found = [[(1, 3, "PERS", 0.9, "neural")], [(1, 3, "PERS", 0.8, "neural")], [(1, 4, "PERS", 0.9, "neural")]]
-    _consistency([_key(s) for s in sents], found)
-    assert sorted(found[1])[:2] == [(1, 2, "PERS", 0.8, "neural"), (2, 3, "PERS", 0.8, "neural")]
-    assert found[2] == [(1, 4, "PERS", 0.9, "neural")]  # شي is not a known last name: one person
-
-
-def test_two_names_joined_by_wa_are_two_people_when_the_second_is_known() -> None:
-    from transforms.ner.mentions import _consistency, _key
-
-    sents = [["قال", "فلاديمير", "بوتين", "اليوم"], ["اتفق", "شي", "وبوتين", "على", "الخطة"],
-             ["فاز", "محمد", "ولد", "عبد", "العزيز"]]
-    found = [[(1, 3, "PERS", 0.9, "neural")], [(1, 3, "PERS", 0.7, "neural")], [(1, 5, "PERS", 0.9, "neural")]]
-    _consistency([_key(s) for s in sents], found)
-    assert sorted(found[1])[:2] == [(1, 2, "PERS", 0.7, "neural"), (2, 3, "PERS", 0.7, "neural")]
-    assert found[2] == [(1, 5, "PERS", 0.9, "neural")]  # لد is no known name: ولد stays inside
-
-
 def test_repeated_sentences_get_the_same_spans_from_the_cache(monkeypatch) -> None:
     """A sentence seen before (in this call or an earlier one) is not tagged again: its spans come
     from the bounded cache — the same spans as tagging it, also across the cache being emptied."""

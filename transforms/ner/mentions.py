@@ -33,6 +33,8 @@ SCHEMA = {
 PROPAGATE_MIN_SCORE = 0.6
 _CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
 _MAX_KEY = 6
+_FUNCTION_WORDS = frozenset(word_key(norm(w)) for w in "مع على في من عن إلى الى لدى عند حول ان أن إن قد".split())
+_NAME_ENDS = frozenset(word_key(norm(w)) for w in ("الابن", "الأب", "جونيور"))  # بوش الابن: one man
 CHUNK_SENTENCES = 4000  # ~600 articles of the shared corpus (6.8 sentences each)
 
 
@@ -184,18 +186,32 @@ def _consistency(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, s
 
 
 def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:
-    """Split a one-off PERS span that starts with a name the document already knows as a person's
-    last name or full name: ``شكر لافروف شي`` ("Lavrov thanked Xi") tagged as one span
-    ``لافروف شي`` becomes ``لافروف`` + ``شي`` when ``سيرجي لافروف`` occurs in the same article.
-    Arabic names end with the family name, so a known last name followed by more name tokens is two
-    people; the tagger alone cannot tell two adjacent names from one (no punctuation between them)."""
+    """Mend a one-off PERS span that starts with a name the document already knows as a person's
+    last name or full name (``لافروف شي``, "Lavrov [thanked] Xi", when ``سيرجي لافروف`` occurs in it).
+
+    Arabic names end with the family name, so such a span may be two people; the tagger alone cannot
+    tell two adjacent names from one. It is split (``لافروف`` + ``شي``) when the rest is a person the
+    document also knows — a PERS span elsewhere opens or ends with its first word, behind a proclitic
+    too (``شي جين بينغ``; ``وكيم`` by ``كيم جونغ اون``) — or opens with a ``و`` word (``ماكرون
+    وميركل``). Otherwise the tagger ran on into a word (``بوتين لولاية``, "Putin for a [new] term")
+    or it is one person whose first name merely ends some other span (``كيم جونغ اون`` beside
+    ``سلامة كيم``). The rest is cut off when it opens with a word no name begins with
+    (``_opens_no_name``: ``لرويترز``) or is one word while the known name is tagged alone elsewhere
+    in the article (but not ``الابن``, ``جونيور``: ``بوش الابن``); anything else stays whole."""
     seen: Counter = Counter()
     names: list[tuple[str, ...]] = []  # multi-token PERS keys of the document
+    persons: Counter = Counter()
+    firsts: Counter = Counter()
+    lasts: Counter = Counter()
     for ws, sent in zip(keys, found):
         for a, b, label, _, _ in sent:
             seen[ws[a:b]] += 1
-            if label == "PERS" and b - a >= 2:
-                names.append(ws[a:b])
+            if label == "PERS":
+                persons[ws[a:b]] += 1
+                firsts[ws[a]] += 1
+                lasts[ws[b - 1]] += 1
+                if b - a >= 2:
+                    names.append(ws[a:b])
     if not names:
         return
 
@@ -204,6 +220,10 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int,
 
     def cut_of(name: tuple[str, ...], known: set) -> int | None:
         return next((m for m in range(len(name) - 1, 0, -1) if name[:m] in known), None)
+
+    def person_elsewhere(word: str, own: tuple[str, ...]) -> bool:
+        forms = [word] + [word[len(c):] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
+        return any(firsts[f] - (own[0] == f) > 0 or lasts[f] - (own[-1] == f) > 0 for f in forms)
 
     # names that would be split do not vouch for their own last token (لافروف شي must not make
     # شي a known last name and split شي جين بينغ)
@@ -214,9 +234,20 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[tuple[int,
             if label != "PERS" or b - a < 2 or seen[ws[a:b]] > 1:
                 continue
             cut = cut_of(ws[a:b], known)
-            if cut is not None:
+            if cut is None:
+                continue
+            rest = ws[a + cut]
+            if person_elsewhere(rest, ws[a:b]) or (rest[:1] == "و" and len(rest) > 3):
                 sent[n] = (a, a + cut, label, sc, how)
                 sent.append((a + cut, b, label, sc, how))
+            elif _opens_no_name(rest) or (b - a - cut == 1 and persons[ws[a : a + cut]] and rest not in _NAME_ENDS):
+                sent[n] = (a, a + cut, label, sc, how)
+
+
+def _opens_no_name(word: str) -> bool:
+    """A word no second name begins with: a preposition or other function word, a dash, or a word
+    behind ``ل``/``ب`` (``لرويترز``, "to Reuters"; ``بالتحية``); ``بن`` (son of) is part of names."""
+    return not word.isalpha() or word in _FUNCTION_WORDS or (word[0] in "لب" and len(word) > 3)
 
 
 def _split_at_conjunction(keys: list[tuple[str, ...]], found: list[list[tuple[int, int, str, float, str]]]) -> None:

@@ -1,0 +1,33 @@
+"""The document-level pass of ``transforms.ner.mentions`` (``_consistency``): golden cases, each an
+article of a few sentences with the tagger's spans and the spans expected in one sentence after it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from transforms.ner.mentions import _consistency, _key
+from transforms.ner.text import token_surfaces
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_consistency" / "cases.jsonl"
+CASES = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _locate(tokens: list[str], surface: str) -> tuple[int, int]:
+    want = token_surfaces(surface)
+    for i in range(len(tokens) - len(want) + 1):
+        if tokens[i : i + len(want)] == want:
+            return i, i + len(want)
+    raise AssertionError(f"{surface!r} is not in the sentence")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden(case: dict) -> None:
+    sents = [token_surfaces(text) for text in case["sentences"]]
+    found = [[(*_locate(toks, s), label, 0.9, "neural") for s, label in tagged]
+             for toks, tagged in zip(sents, case["tagged"])]
+    _consistency([_key(s) for s in sents], found)
+    toks = sents[case["check"]]
+    got = sorted((a, " ".join(toks[a:b]), label) for a, b, label, _, _ in found[case["check"]])
+    assert [g[1:] for g in got] == [tuple(e) for e in case["expected"]], case["note"]
