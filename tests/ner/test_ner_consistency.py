@@ -1,5 +1,5 @@
-"""The document-level pass of ``transforms.ner.mentions`` (``_consistency``): golden cases, each an
-article of a few sentences with the tagger's spans and the spans expected in one sentence after it."""
+"""The document-level pass (``transforms.ner.consistency``): golden cases, each an article of a few
+sentences with the tagger's spans and the spans expected in one sentence after it."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from transforms.ner.mentions import _consistency, _key
+from transforms.ner.consistency import consistency
+from transforms.ner.mentions import _key
+from transforms.ner.rules import place_words
 from transforms.ner.text import token_surfaces
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_consistency" / "cases.jsonl"
@@ -27,7 +29,7 @@ def test_golden(case: dict) -> None:
     sents = [token_surfaces(text) for text in case["sentences"]]
     found = [[(*_locate(toks, s), label, 0.9, "neural") for s, label in tagged]
              for toks, tagged in zip(sents, case["tagged"])]
-    _consistency([_key(s) for s in sents], found)
+    consistency([_key(s) for s in sents], found, place_words("default", None))
     toks = sents[case["check"]]
     got = sorted((a, " ".join(toks[a:b]), label) for a, b, label, _, _ in found[case["check"]])
     assert [g[1:] for g in got] == [tuple(e) for e in case["expected"]], case["note"]

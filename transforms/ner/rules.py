@@ -77,21 +77,33 @@ _TAIL_NOT_NAME = frozenset(norm(w) for w in (
 ).split())
 
 
-@lru_cache(maxsize=4)
-def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> tuple[frozenset[str], frozenset[str], int]:
-    """``(country names, multi-word place names, most words in one)`` for the rules: the model's
-    own gazetteer (stored in it), else (camel-tools) the one built from the packages."""
+def _model_gazetteer(backend: str, model_path: str | None) -> dict:
+    """The model's own gazetteer (stored in it), else (camel-tools) the one built from the packages."""
     backend = resolved_backend(backend)
     if backend in NEURAL_FILES:
-        gaz = fast_tagger(neural_path(backend, model_path)).feat.gaz
-    elif backend == "crf":
-        gaz = load_crf(model_path).features.feat.gaz
-    else:
-        from transforms.ner.gazetteer import gazetteer
+        return fast_tagger(neural_path(backend, model_path)).feat.gaz
+    if backend == "crf":
+        return load_crf(model_path).features.feat.gaz
+    from transforms.ner.gazetteer import gazetteer
 
-        gaz = gazetteer()
+    return gazetteer()
+
+
+@lru_cache(maxsize=4)
+def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> tuple[frozenset[str], frozenset[str], int]:
+    """``(country names, multi-word place names, most words in one)`` for the rules."""
+    gaz = _model_gazetteer(backend, model_path)
     places = frozenset(n for kind in ("country", "city", "region") for n in gaz.get(kind, ()) if " " in n)
     return frozenset(gaz.get("country", ())), places, max((n.count(" ") + 1 for n in places), default=1)
+
+
+@lru_cache(maxsize=4)
+def place_words(backend: str = "default", model_path: str | None = None) -> frozenset[str]:
+    """Every word of the gazetteer's place names: ``روسيا``, ``واشنطن``, ``كوريا`` and ``الجنوبية``
+    of ``كوريا الجنوبية``, ``يانغ`` of ``بيونغ يانغ`` (for ``consistency``, which does not take
+    such a word alone for a person's last name)."""
+    gaz = _model_gazetteer(backend, model_path)
+    return frozenset(w for kind in ("country", "city", "region") for n in gaz.get(kind, ()) for w in n.split())
 
 
 def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: tuple[frozenset[str], frozenset[str], int]) -> None:
