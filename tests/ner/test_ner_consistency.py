@@ -9,7 +9,7 @@ import pytest
 
 from transforms.ner.consistency import consistency
 from transforms.ner.mentions import _key
-from transforms.ner.rules import place_words
+from transforms.ner.gazetteer import place_words
 from transforms.ner.text import token_surfaces
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_consistency" / "cases.jsonl"

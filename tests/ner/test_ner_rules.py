@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.ner.mentions import _key
-from transforms.ner.rules import apply_rules as _apply, rule_gazetteer
+from transforms.ner.gazetteer import rule_gazetteer
+from transforms.ner.rules import apply_rules as _apply
 from transforms.ner.text import token_surfaces
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_rules" / "cases.jsonl"
@@ -83,5 +84,5 @@ def test_eval_scores_what_the_rules_add(tmp_path) -> None:
 def test_every_shipped_backend_brings_its_own_gazetteer() -> None:
     """The rules read the model's stored gazetteer (no package data at tagging time)."""
     for backend in ("default", "crf"):
-        countries, places, longest = rule_gazetteer(backend, None)
-        assert "الصين" in countries and "سانت بطرسبرغ" in places and longest >= 2
+        countries, places, longest, tails = rule_gazetteer(backend, None)
+        assert "الصين" in countries and "سانت بطرسبرغ" in places and longest >= 2 and "فرانس برس" in tails

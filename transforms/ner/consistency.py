@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from transforms.ner.text import norm, word_key
+from transforms.ner.text import PROCLITICS, bare_forms, norm, word_key
 
 Span = tuple[int, int, str, float, str]
 PROPAGATE_MIN_SCORE = 0.6
-_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
 _MAX_KEY = 6
 # words inside Arabic names (عبد الله, نور الدين): ending a name does not make them its person
 _NAME_INSIDE = frozenset(word_key(norm(w)) for w in ("الله", "الدين", "الرحمن", "الرحيم", "الإسلام"))
@@ -27,7 +26,7 @@ _NAME_ENDS = frozenset(word_key(norm(w)) for w in ("الابن", "الأب", "ج
 def consistency(keys: list[tuple[str, ...]], found: list[list[Span]], places: frozenset[str] = frozenset()) -> None:
     """Relabel to the majority label and tag untagged recurrences, in place, for one document.
 
-    ``places``: words of place names (``rules.place_words``), which a person's last name alone is
+    ``places``: words of place names (``gazetteer.place_words``), which a person's last name alone is
     not taken for."""
     _split_joined_names(keys, found)
     _split_at_conjunction(keys, found)
@@ -50,7 +49,7 @@ def consistency(keys: list[tuple[str, ...]], found: list[list[Span]], places: fr
     if not by_first:
         return
     for head, ks in list(by_first.items()):
-        for c in _CLITICS:
+        for c in PROCLITICS:
             if len(head) > 1:
                 by_first[c + head] = by_first.get(c + head, []) + ks
     for keyed, sent in zip(keys, found):
@@ -86,7 +85,7 @@ def _last_names_are_people(keys: list[tuple[str, ...]], found: list[list[Span]],
         for n, (a, b, label, sc, how) in enumerate(sent):
             if b - a != 1 or label == "PERS":
                 continue
-            forms = [ws[a]] + [ws[a][len(c):] for c in _CLITICS if ws[a].startswith(c) and len(ws[a]) - len(c) >= 3]
+            forms = bare_forms(ws[a])
             if lasts.intersection(forms) and not any(f in places or f in _NAME_INSIDE for f in forms):
                 sent[n] = (a, b, "PERS", sc, how)
 
@@ -128,8 +127,7 @@ def _split_joined_names(keys: list[tuple[str, ...]], found: list[list[Span]]) ->
         return next((m for m in range(len(name) - 1, 0, -1) if name[:m] in known), None)
 
     def person_elsewhere(word: str, own: tuple[str, ...]) -> bool:
-        forms = [word] + [word[len(c):] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
-        return any(firsts[f] - (own[0] == f) > 0 or lasts[f] - (own[-1] == f) > 0 for f in forms)
+        return any(firsts[f] - (own[0] == f) > 0 or lasts[f] - (own[-1] == f) > 0 for f in bare_forms(word, 2))
 
     # names that would be split do not vouch for their own last token (لافروف شي must not make
     # شي a known last name and split شي جين بينغ)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from transforms.ner.conll import read_conll, score, spans
 from transforms.ner.mentions import _key
-from transforms.ner.rules import apply_rules, rule_gazetteer
+from transforms.ner.gazetteer import rule_gazetteer
+from transforms.ner.rules import apply_rules
 from transforms.ner.tagger import tag_with
 
 

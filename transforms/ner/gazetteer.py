@@ -4,7 +4,9 @@
 normalized (``text.norm``) Arabic names; multi-word names are kept whole (``"سان بطرسبرج"``) and the
 tagger also flags each of their words. Triggers are title/organization/place nouns that typically
 precede a name: ``الرئيس فلاديمير بوتين``, ``منظمة شنغهاي للتعاون``, ``مدينة نانبينغ``.
-Built once at training time and stored inside the model file, so inference needs no package data.
+Built once at training time and stored inside the model file, so inference needs no package data:
+``rule_gazetteer(backend)`` and ``place_words(backend)`` read a model's stored one for the sentence
+rules and the document-level pass.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import regex
 
+from transforms.ner.tagger import NEURAL_FILES, fast_tagger, load_crf, neural_path, resolved_backend
 from transforms.ner.text import norm
 
 ORG_NAMES = Path(__file__).resolve().parent / "data" / "org_names.tsv"
@@ -69,6 +72,42 @@ def gazetteer(min_population: int = 15000) -> dict[str, frozenset[str]]:
     except ImportError:
         pass
     return {k: frozenset(v) for k, v in out.items()}
+
+
+# agencies, papers and channels: the tagger reads their names as persons behind قال (قال لفرانس برس)
+_MEDIA = frozenset(norm(h) for w in "وكالة صحيفة جريدة مجلة قناة إذاعة شبكة تلفزيون".split() for h in (w, "ال" + w))
+RuleGazetteer = tuple[frozenset[str], frozenset[str], int, frozenset[str]]
+
+
+def _model_gazetteer(backend: str, model_path: str | None) -> dict:
+    """The model's own gazetteer (stored in it), else (camel-tools) the one built from the packages."""
+    backend = resolved_backend(backend)
+    if backend in NEURAL_FILES:
+        return fast_tagger(neural_path(backend, model_path)).feat.gaz
+    if backend == "crf":
+        return load_crf(model_path).features.feat.gaz
+    return gazetteer()
+
+
+@lru_cache(maxsize=4)
+def rule_gazetteer(backend: str = "default", model_path: str | None = None) -> RuleGazetteer:
+    """``(country names, multi-word place names, most words in one, media name tails)`` for the
+    rules; a tail is a mined name of three words or more that opens with a media noun, without it
+    (``فرانس برس`` of ``وكالة فرانس برس``; not ``محمد بن`` of ``مؤسسة محمد بن``, a cut n-gram)."""
+    gaz = _model_gazetteer(backend, model_path)
+    places = frozenset(n for kind in ("country", "city", "region") for n in gaz.get(kind, ()) if " " in n)
+    tails = frozenset(n.split(" ", 1)[1] for n in gaz.get("org", ()) if n.count(" ") >= 2 and n.split()[0] in _MEDIA)
+    return (frozenset(gaz.get("country", ())), places, max((n.count(" ") + 1 for n in places), default=1),
+            tails)
+
+
+@lru_cache(maxsize=4)
+def place_words(backend: str = "default", model_path: str | None = None) -> frozenset[str]:
+    """Every word of the gazetteer's place names: ``روسيا``, ``واشنطن``, ``كوريا`` and ``الجنوبية``
+    of ``كوريا الجنوبية``, ``يانغ`` of ``بيونغ يانغ`` (for ``consistency``, which does not take
+    such a word alone for a person's last name)."""
+    gaz = _model_gazetteer(backend, model_path)
+    return frozenset(w for kind in ("country", "city", "region") for n in gaz.get(kind, ()) for w in n.split())
 
 
 def _add(target: set[str], name: str) -> None:

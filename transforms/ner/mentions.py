@@ -20,7 +20,8 @@ import polars as pl
 from transforms.ids import stable_id
 from transforms.ner.conll import spans
 from transforms.ner.consistency import consistency
-from transforms.ner.rules import apply_rules, place_words, rule_gazetteer
+from transforms.ner.gazetteer import place_words, rule_gazetteer
+from transforms.ner.rules import apply_rules
 from transforms.ner.tagger import (NEURAL_FILES, fast_tagger, neural_path, release_tables, resolved_backend,
                                   tag_with)
 from transforms.ner.text import norm, token_surfaces, word_key

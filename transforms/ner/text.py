@@ -78,6 +78,15 @@ def segment(normed: str) -> tuple[str, str, str]:
     return pre, "", rest
 
 
+PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")  # conjunction, preposition, both
+
+
+def bare_forms(key: str, keep: int = 3) -> list[str]:
+    """A key and its forms without a leading proclitic that leave ``keep`` letters or more:
+    ``bare_forms("وبرانسون")`` → ``["وبرانسون", "برانسون", "رانسون"]`` (callers look each form up)."""
+    return [key] + [key[len(p):] for p in PROCLITICS if key.startswith(p) and len(key) - len(p) >= keep]
+
+
 def shape(token: str) -> str:
     """Coarse character class of a surface token: ar, lat, num, punct or mix."""
     ar, lat, num = (p.search(token, concurrent=False) is not None for p in (_ARABIC_RE, _LATIN_RE, _DIGIT_RE))
