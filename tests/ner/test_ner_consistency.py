@@ -8,26 +8,20 @@ from pathlib import Path
 import pytest
 
 from transforms.ner.consistency import consistency
-from transforms.ner.mentions import _key
 from transforms.ner.gazetteer import place_words
+from transforms.ner.mentions import _key
 from transforms.ner.text import token_surfaces
+
+from .conftest import locate
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_consistency" / "cases.jsonl"
 CASES = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _locate(tokens: list[str], surface: str) -> tuple[int, int]:
-    want = token_surfaces(surface)
-    for i in range(len(tokens) - len(want) + 1):
-        if tokens[i : i + len(want)] == want:
-            return i, i + len(want)
-    raise AssertionError(f"{surface!r} is not in the sentence")
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden(case: dict) -> None:
     sents = [token_surfaces(text) for text in case["sentences"]]
-    found = [[(*_locate(toks, s), label, 0.9, "neural") for s, label in tagged]
+    found = [[(*locate(toks, s), label, 0.9, "neural") for s, label in tagged]
              for toks, tagged in zip(sents, case["tagged"])]
     consistency([_key(s) for s in sents], found, place_words("default", None))
     toks = sents[case["check"]]

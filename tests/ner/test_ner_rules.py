@@ -8,21 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.ner.mentions import _key
 from transforms.ner.gazetteer import rule_gazetteer
+from transforms.ner.mentions import _key
 from transforms.ner.rules import apply_rules as _apply
 from transforms.ner.text import token_surfaces
 
+from .conftest import locate
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_rules" / "cases.jsonl"
 CASES = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _locate(tokens: list[str], surface: str) -> tuple[int, int]:
-    want = token_surfaces(surface)
-    for i in range(len(tokens) - len(want) + 1):
-        if tokens[i : i + len(want)] == want:
-            return i, i + len(want)
-    raise AssertionError(f"{surface!r} is not in the case's text")
 
 
 def apply_rules(tokens: list[str], spans: list) -> list:
@@ -33,7 +27,7 @@ def apply_rules(tokens: list[str], spans: list) -> list:
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden(case: dict) -> None:
     tokens = token_surfaces(case["text"])
-    spans = [(*_locate(tokens, s), label, 0.5, "neural") for s, label in case["tagged"]]
+    spans = [(*locate(tokens, s), label, 0.5, "neural") for s, label in case["tagged"]]
     got = sorted((" ".join(tokens[a:b]), label, how) for a, b, label, _, how in apply_rules(tokens, spans))
     assert got == sorted(tuple(e) for e in case["expected"]), case["note"]
 

@@ -3,7 +3,8 @@
 ``apply_rules(keys, spans, gazetteer.rule_gazetteer(backend))`` runs all five on one sentence and changes its spans
 in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
 ``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
-a rule adds, extends or merges gets ``method="rule"``; what it drops is gone.
+a rule adds, extends or merges gets ``method="rule"``; what it relabels keeps its method; what it
+drops is gone.
 
 - ``named_parties``: ANERcorp tags ``حزب الله`` (95 times) and a few other parties (``حزب الليكود``,
   ``حزب كاديما``) but leaves more of them ``O`` (``الحزب الوطني الديمقراطي``, ``حزب المحافظين
