@@ -98,3 +98,12 @@ def test_chunks_of_whole_documents_give_the_same_mentions(seed_mentions: pl.Data
     assert [c["doc_id"].unique().to_list() for c in chunks] == [[d] for d in sents["doc_id"].unique(maintain_order=True)]
     assert pl.concat(chunks).equals(sents)
     assert mentions(sents, chunk_sentences=3).equals(seed_mentions)
+
+
+def test_no_person_is_a_word_the_tagger_ran_on_into(seed_mentions: pl.DataFrame) -> None:
+    """``بوتين لولاية`` ("Putin for a [new] term") and ``بوتين سيسافر`` ("Putin will travel") were
+    split by the document pass into ``بوتين`` + a person ``لولاية`` / ``سيسافر``; the word is now
+    cut off, and the person stays ``بوتين``."""
+    people = seed_mentions.filter(pl.col("label") == "PERS")["surface"].to_list()
+    assert not {"لولاية", "سيسافر"} & set(people), sorted(set(people))
+    assert not [p for p in people if "لولاية" in p or "سيسافر" in p]
