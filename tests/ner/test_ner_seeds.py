@@ -104,6 +104,5 @@ def test_no_person_is_a_word_the_tagger_ran_on_into(seed_mentions: pl.DataFrame)
     """``بوتين لولاية`` ("Putin for a [new] term") and ``بوتين سيسافر`` ("Putin will travel") were
     split by the document pass into ``بوتين`` + a person ``لولاية`` / ``سيسافر``; the word is now
     cut off, and the person stays ``بوتين``."""
-    people = seed_mentions.filter(pl.col("label") == "PERS")["surface"].to_list()
-    assert not {"لولاية", "سيسافر"} & set(people), sorted(set(people))
-    assert not [p for p in people if "لولاية" in p or "سيسافر" in p]
+    people = set(seed_mentions.filter(pl.col("label") == "PERS")["surface"].to_list())
+    assert not [p for p in people if "لولاية" in p or "سيسافر" in p], sorted(people)

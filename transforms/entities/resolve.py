@@ -24,6 +24,7 @@ import polars as pl
 from transforms.entities import coref, orgs, places
 from transforms.entities.key import entity_key, key_of, orthography
 from transforms.ids import stable_id_expr
+from transforms.ner.text import PROCLITICS
 
 DOC_SCOPE = "@"  # keys hold only letters, digits and spaces, so "@" cannot clash
 ENTITY_COLUMNS = {
@@ -60,9 +61,6 @@ def _strip_person_key(key: str) -> str:
     return " ".join(toks)
 
 
-_CLITIC_CUTS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")  # shortest first: وبكين is و + بكين
-
-
 def display_name(surface: str) -> str:
     """``surface`` without the proclitic glued to it when the rest is a place name of the gazetteer
     (``وهونغ كونغ`` → ``هونغ كونغ``, ``والبرازيل`` → ``البرازيل``, ``للهند`` → ``الهند``);
@@ -70,7 +68,7 @@ def display_name(surface: str) -> str:
     known = places.place_names()
     if orthography(surface) in known:
         return surface
-    for cut in _CLITIC_CUTS:
+    for cut in PROCLITICS:  # shortest first: وبكين is و + بكين
         rest = surface[len(cut):]
         if surface.startswith(cut + "ل") and cut.endswith("ل"):  # ل + ال is written لل
             rest = "ا" + rest

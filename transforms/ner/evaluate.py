@@ -2,8 +2,8 @@
 
 ``print(format_report(evaluate("dev.txt")))`` prints per-type P/R/F1 and ends with ``micro-F1: 0.xxx``.
 The gold tokenization is kept (no re-tokenizing), as seqeval does. With ``rules`` (the default) the
-sentence-level rules run after the tagger, as in ``mentions`` (``rules.apply_rules``: named parties,
-split place names, institution names cut before their ``لل`` phrase); the document-level consistency pass does not (a file has no articles).
+sentence-level rules run after the tagger, as in ``mentions`` (``rules.apply_rules``, listed in that
+module's docstring); the document-level consistency pass does not (a file has no articles).
 """
 from __future__ import annotations
 
