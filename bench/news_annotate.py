@@ -1,0 +1,122 @@
+"""Tools for annotating the news NER corpus by reading (``transforms/ner/news.py`` has the formats).
+
+    python -m bench.news_annotate prepare WAREHOUSE_DIR   # sentences.jsonl from `akhbar run articles.jsonl`
+    python -m bench.news_annotate show IDS_FILE            # the articles to read, sentences numbered
+    python -m bench.news_annotate render ANNOTATIONS.jsonl # the text with [[LABEL name]] marks applied
+    python -m bench.news_annotate check [--folder F]       # corpus-wide consistency report
+
+``render`` is how a reader checks their own list against the text: every occurrence the matcher
+tags is bracketed, clitic matches are shown with their clitic, and listed names that match nothing
+are reported. ``check`` lists names given two labels across the corpus and names annotated in one
+article that occur unannotated in another.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import duckdb
+
+from transforms.ner.conll import spans
+from transforms.ner.news import DATA, bio, load_annotations, load_articles, name_tokens
+from transforms.ner.text import norm, token_surfaces
+
+
+def prepare(warehouse: Path, data: Path = DATA) -> None:
+    """Write ``sentences.jsonl``: each article's sentences as the flow made them (matched by url)."""
+    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    con = duckdb.connect(str(warehouse / "akhbar.duckdb"), read_only=True)
+    rows = con.execute("select d.url, s.text from sentences s join documents d using (doc_id) "
+                       "order by d.url, s.start_char").fetchall()
+    by_url: dict[str, list[str]] = defaultdict(list)
+    for url, text in rows:
+        by_url[url].append(text)
+    with (data / "sentences.jsonl").open("w", encoding="utf-8") as f:
+        for a in arts:
+            f.write(json.dumps({"id": a["id"], "sentences": by_url.get(a["url"], [])}, ensure_ascii=False) + "\n")
+    print(f"{len(arts)} articles, {sum(len(by_url[a['url']]) for a in arts)} sentences")
+
+
+def show(ids: list[str]) -> None:
+    arts = load_articles()
+    for i in ids:
+        a = arts[i]
+        print(f"=== {i}  ({a['source']}, {a['category']})")
+        for k, s in enumerate(a["sentences"]):
+            print(f"[{k}] {s}")
+        print()
+
+
+def render(path: Path) -> None:
+    arts = load_articles()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        a = arts[row["id"]]
+        sents = bio(a["sentences"], row["mentions"])
+        used: Counter = Counter()
+        print(f"=== {row['id']}")
+        for k, (toks, tags) in enumerate(sents):
+            out, last = [], 0
+            for label, s, e in spans(tags):
+                out += toks[last:s] + [f"[[{label} {' '.join(toks[s:e])}]]"]
+                used[" ".join(norm(t) for t in toks[s:e])] += 1
+                last = e
+            print(f"[{k}] {' '.join(out + toks[last:])}")
+        text_keys = " ".join(norm(t) for s in a["sentences"] for t in token_surfaces(s))
+        for m in row["mentions"]:
+            if m["label"] != "O" and " ".join(name_tokens(m["surface"])) not in text_keys:
+                print(f"!! not found in the text: {m['surface']} ({m['label']})")
+        print()
+
+
+def check(folder: str) -> None:
+    """Corpus-wide consistency: one name with two labels; a name tagged in one article, untagged in another."""
+    arts, notes = load_articles(), load_annotations(folder)
+    labels: dict[str, Counter] = defaultdict(Counter)
+    tagged_in: dict[str, set] = defaultdict(set)
+    for i, row in notes.items():
+        for m in row["mentions"]:
+            if m["label"] != "O":
+                key = " ".join(name_tokens(m["surface"]))
+                labels[key][m["label"]] += 1
+                tagged_in[key].add(i)
+    print("## names with more than one label")
+    for key, c in sorted(labels.items()):
+        if len(c) > 1:
+            print(f"{key}\t{dict(c)}")
+    print("\n## names annotated elsewhere that occur untagged (article, name, times)")
+    multi = {k: v for k, v in tagged_in.items() if len(k.split()) > 1 or len(k) > 3}
+    for i, row in sorted(notes.items()):
+        sents = bio(arts[i]["sentences"], row["mentions"])
+        untagged = " ".join(norm(t) if tag == "O" else "|" for toks, tags in sents for t, tag in zip(toks, tags))
+        padded = f" {untagged} "
+        for key in multi:
+            if i not in multi[key] and f" {key} " in padded:
+                print(f"{i}\t{key}\t{padded.count(f' {key} ')}\t{dict(labels[key])}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("prepare").add_argument("warehouse", type=Path)
+    sub.add_parser("show").add_argument("ids", type=Path)
+    sub.add_parser("render").add_argument("annotations", type=Path)
+    sub.add_parser("check").add_argument("--folder", default="annotations")
+    args = ap.parse_args()
+    if args.cmd == "prepare":
+        prepare(args.warehouse)
+    elif args.cmd == "show":
+        show([x.strip() for x in args.ids.read_text().split() if x.strip()])
+    elif args.cmd == "render":
+        render(args.annotations)
+    else:
+        check(args.folder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""akhbar's news NER corpus: ANT articles annotated by reading, in ``docs/entity-guidelines.md``.
+
+Files in ``transforms/ner/data/news/``:
+
+- ``articles.jsonl`` — the excerpts as drawn (``bench/news_sample.py``): ``id, corpus, source,
+  category, url, title, published_raw, text``; an input ``akhbar run`` reads as it is.
+- ``sentences.jsonl`` — ``id, sentences``: the sentences ``akhbar run`` makes of each excerpt (what
+  the tagger reads, so what was annotated).
+- ``annotations/*.jsonl`` — ``id, mentions, annotator``: each name of the article once, as the
+  reader wrote it without proclitic, ``{"surface": "سيرغي لافروف", "label": "PERS"}``; optional
+  ``"sentences": [0, 3]`` limits it to those sentences. ``label: "O"`` marks a phrase that is no
+  name where a shorter listed name would otherwise match inside it.
+- ``second_reading/*.jsonl`` — the same format, an independent reading of a sample of the articles.
+
+``bio(sentences, mentions)`` turns one article into token-level BIO: every occurrence of a listed
+name is tagged, longest name first, with or without a leading proclitic
+(``ولافروف`` matches ``لافروف``; ``للجيش الإسرائيلي`` matches ``الجيش الإسرائيلي``).
+``SPLITS`` holds out whole sources: the test figures measure an outlet the tagger never saw.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from transforms.ner.conll import Sentence
+from transforms.ner.text import PROCLITICS, norm, token_surfaces
+
+DATA = Path(__file__).parent / "data" / "news"
+TEST_SOURCES = frozenset({"BBC"})
+LABELS = ("PERS", "LOC", "ORG", "MISC")
+_ARTICLE_PREFIXES = ("لل", "ولل", "فلل")  # ل + ال writes as لل: للجيش = ل + الجيش
+
+
+def split_of(source: str) -> str:
+    """``test`` for the held-out sources, else ``train``."""
+    return "test" if source in TEST_SOURCES else "train"
+
+
+def _matches_first(token: str, word: str) -> bool:
+    """``token`` is ``word`` or ``word`` behind one proclitic (normalized forms)."""
+    if token == word:
+        return True
+    if any(token == p + word for p in PROCLITICS):
+        return True
+    return word.startswith("ال") and any(token == p + word[2:] for p in _ARTICLE_PREFIXES)
+
+
+def match_spans(tokens: list[str], names: list[tuple[list[str], str]]) -> list[tuple[str, int, int]]:
+    """Non-overlapping ``(label, start, end)`` spans of ``names`` (normalized token lists with a label)
+    in ``tokens`` (normalized), longest name first, then leftmost; ``O`` names block but are dropped."""
+    taken = [False] * len(tokens)
+    found: list[tuple[str, int, int]] = []
+    for words, label in sorted(names, key=lambda n: -len(n[0])):
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if any(taken[i : i + n]) or not _matches_first(tokens[i], words[0]):
+                continue
+            if tokens[i + 1 : i + n] != words[1:]:
+                continue
+            taken[i : i + n] = [True] * n
+            if label != "O":
+                found.append((label, i, i + n))
+    return sorted(found, key=lambda s: s[1])
+
+
+def name_tokens(surface: str) -> list[str]:
+    """Normalized tokens of a listed name: ``"سيرغي لافروف"`` → ``["سيرغي", "لافروف"]``."""
+    return [norm(t) for t in token_surfaces(surface)]
+
+
+def bio(sentences: list[str], mentions: list[dict]) -> list[Sentence]:
+    """``(tokens, BIO tags)`` per sentence of one article annotated with ``mentions``."""
+    out: list[Sentence] = []
+    for k, text in enumerate(sentences):
+        toks = token_surfaces(text)
+        names = [(name_tokens(m["surface"]), m["label"]) for m in mentions
+                 if "sentences" not in m or k in m["sentences"]]
+        tags = ["O"] * len(toks)
+        for label, a, b in match_spans([norm(t) for t in toks], [n for n in names if n[0]]):
+            tags[a : b] = [f"B-{label}"] + [f"I-{label}"] * (b - a - 1)
+        out.append((toks, tags))
+    return out
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_articles(data: Path = DATA) -> dict[str, dict]:
+    """Articles by id with their ``sentences`` and ``split`` added."""
+    arts = {a["id"]: a for a in _read_jsonl(data / "articles.jsonl")}
+    for row in _read_jsonl(data / "sentences.jsonl"):
+        arts[row["id"]]["sentences"] = row["sentences"]
+    for a in arts.values():
+        a["split"] = split_of(a["source"])
+    return arts
+
+
+def load_annotations(folder: str = "annotations", data: Path = DATA) -> dict[str, dict]:
+    """Annotations by article id from every ``*.jsonl`` in ``data/folder`` (later files win)."""
+    out: dict[str, dict] = {}
+    for path in sorted((data / folder).glob("*.jsonl")):
+        for row in _read_jsonl(path):
+            out[row["id"]] = row
+    return out
+
+
+def corpus(split: str | None = None, data: Path = DATA) -> list[tuple[dict, list[Sentence]]]:
+    """Annotated articles ``(article, BIO sentences)`` in id order, of one split or all."""
+    arts, notes = load_articles(data), load_annotations(data=data)
+    return [(arts[i], bio(arts[i]["sentences"], notes[i]["mentions"]))
+            for i in sorted(notes) if i in arts and (split is None or arts[i]["split"] == split)]
