@@ -74,7 +74,7 @@ def run(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     workers: Annotated[int, typer.Option("--workers", help="Transform on a local Dask cluster with N worker processes (0: in this process).")] = 0,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Transform on an existing Dask cluster, e.g. tcp://host:8786.")] = None,
-    procs: Annotated[int, typer.Option("--procs", help="Transform in N local worker processes (0: in this process). Each worker pays a start-up (imports, loading the tagger), so it is for large inputs (README: Runners).")] = 0,
+    procs: Annotated[int, typer.Option("--procs", help="Transform in N local worker processes (0: in this process). Each worker pays a start-up (imports, loading the tagger), so it is for large inputs (docs/benchmarks.md).")] = 0,
     tagger_process: Annotated[Optional[bool], typer.Option("--tagger-process/--no-tagger-process", help="Without --procs/--workers/--dask: tag in one helper process while this one cleans and loads (both cores, about the same memory). Default: when the first read brings at least --batch-size new articles.")] = None,
 ) -> None:
     """Ingest INPUT files into the warehouse and print a summary."""
@@ -185,10 +185,10 @@ def query(
 
 @app.command()
 def schema() -> None:
-    """Print the data dictionary (every table, column and view, with descriptions)."""
-    from warehouse.ddl import data_dictionary_markdown
+    """Print the data dictionary (every table, column and view, with descriptions): docs/schema.md."""
+    from warehouse.ddl import schema_page
 
-    typer.echo(data_dictionary_markdown())
+    typer.echo(schema_page(), nl=False)
 
 
 @app.command("export")
@@ -223,7 +223,7 @@ def train_ner(
 ) -> None:
     """Train the NER model; with the defaults it reproduces the shipped BiLSTM-CRF (all sentences, 30 epochs).
 
-    `--dev-fraction 0.15` trains on the first 85% and reports the last 15% (the README's dev figures)."""
+    `--dev-fraction 0.15` trains on the first 85% and reports the last 15% (the dev figures of docs/ner.md)."""
     from transforms.ner import train
 
     if model_out is None:

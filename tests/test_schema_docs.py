@@ -1,4 +1,4 @@
-"""Every table and column is described, the README dictionary is current, and DuckDB carries the
+"""Every table and column is described, docs/schema.md is current, and DuckDB carries the
 descriptions as COMMENT ON (as sqlite-utils tests its docs)."""
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from warehouse import db
-from warehouse.ddl import DICT_BEGIN, DICT_END, data_dictionary_markdown
+from warehouse.ddl import schema_page
 from warehouse.schema import TABLES, VIEWS
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_DOC = REPO / "docs" / "schema.md"
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -35,12 +36,31 @@ def test_names_follow_conventions() -> None:
         assert v.name.startswith("v_") and len(v.description) > 20
 
 
-def test_readme_data_dictionary_is_current() -> None:
-    text = README.read_text(encoding="utf-8")
-    current = text.split(DICT_BEGIN, 1)[1].split(DICT_END, 1)[0].strip()
-    assert current == data_dictionary_markdown().strip(), (
-        "README data dictionary is stale: run `.venv/bin/python -m warehouse.ddl`"
+def test_schema_doc_is_current() -> None:
+    assert SCHEMA_DOC.read_text(encoding="utf-8") == schema_page(), (
+        "docs/schema.md is stale: run `.venv/bin/akhbar schema > docs/schema.md`"
     )
+
+
+def test_akhbar_schema_regenerates_the_doc() -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["schema"])
+    assert res.exit_code == 0 and res.output == schema_page()
+
+
+def test_schema_doc_lists_every_table_and_view() -> None:
+    text = SCHEMA_DOC.read_text(encoding="utf-8")
+    for t in TABLES:
+        assert f"### `{t.name}` ({t.layer})" in text, t.name
+    for v in VIEWS:
+        assert f"| `{v.name}` |" in text, v.name
+
+
+def test_readme_links_the_schema_doc() -> None:
+    assert "(docs/schema.md)" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_duckdb_has_comments_for_everything(tmp_path) -> None:

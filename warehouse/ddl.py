@@ -1,4 +1,5 @@
-"""Generated artifacts of the schema declaration: DDL, ``COMMENT ON`` and the README data dictionary."""
+"""Generated artifacts of the schema declaration: DDL, ``COMMENT ON`` and the data dictionary page
+(``docs/schema.md``)."""
 from __future__ import annotations
 
 from warehouse.schema import TABLES, VIEWS, Table
@@ -39,8 +40,8 @@ def view_sql() -> list[str]:
 
 
 def data_dictionary_markdown() -> str:
-    """The README data dictionary, generated from ``warehouse.schema`` (``akhbar schema`` prints it)."""
-    lines = ["<!-- generated from warehouse/schema.py by `akhbar schema`; do not edit by hand -->", ""]
+    """The tables and views of the data dictionary, generated from ``warehouse.schema``."""
+    lines = []
     for t in TABLES:
         key = f" Key: `{', '.join(t.primary_key)}`." if t.primary_key else ""
         lines += [f"### `{t.name}` ({t.layer})", "", t.description + key, "",
@@ -55,27 +56,44 @@ def data_dictionary_markdown() -> str:
     return "\n".join(lines)
 
 
-DICT_BEGIN = "<!-- data-dictionary:begin -->"
-DICT_END = "<!-- data-dictionary:end -->"
+SCHEMA_DOC = "docs/schema.md"
+
+_INTRO = """\
+# Data dictionary
+
+<!-- generated from warehouse/schema.py by `akhbar schema > docs/schema.md`; do not edit by hand -->
+
+Every table and view of the warehouse (`data/akhbar.duckdb`, mirrored as Parquet under
+`data/parquet/<table>/`), with its key and a description of each column. DuckDB carries the same
+descriptions as `COMMENT ON`, so a BI tool or `duckdb_columns()` shows them too.
+
+Layers: **staged** tables hold each input record as parsed and what later runs reuse; **mart**
+tables are what you query; **ops** tables record runs, rejected inputs and HTTP fetches; the
+**views** join marts for BI tools. Names are ASCII snake_case: `<entity>_id` keys (derived from
+content, never a sequence), `*_at` timestamps in UTC, `is_*` booleans; Arabic appears only in
+values. Offsets (`start_char`, `end_char`) count code points of `documents.clean_text`.
+
+"""
 
 
-def render_readme(readme: str) -> str:
-    """README text with the data dictionary section replaced by the generated one."""
-    head, _, rest = readme.partition(DICT_BEGIN)
-    _, _, tail = rest.partition(DICT_END)
-    return f"{head}{DICT_BEGIN}\n{data_dictionary_markdown()}{DICT_END}{tail}"
+def schema_page() -> str:
+    """The whole of ``docs/schema.md``: what ``akhbar schema`` prints."""
+    return _INTRO + data_dictionary_markdown()
 
 
-def update_readme(path: str = "README.md") -> bool:
-    """Rewrite the data dictionary section of the README in place; returns True when it changed."""
-    with open(path, encoding="utf-8") as fh:
-        before = fh.read()
-    after = render_readme(before)
+def update_schema_doc(path: str = SCHEMA_DOC) -> bool:
+    """Rewrite the data dictionary page; returns True when it changed."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            before = fh.read()
+    except FileNotFoundError:
+        before = None
+    after = schema_page()
     if after != before:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(after)
     return after != before
 
 
-if __name__ == "__main__":  # python -m warehouse.ddl  → refresh README.md's data dictionary
-    print("README.md updated" if update_readme() else "README.md already current")
+if __name__ == "__main__":  # python -m warehouse.ddl  → refresh docs/schema.md
+    print(f"{SCHEMA_DOC} updated" if update_schema_doc() else f"{SCHEMA_DOC} already current")

@@ -1,8 +1,8 @@
 """The one declaration of akhbar's warehouse: every table, column, type, key and description.
 
-DDL, ``COMMENT ON`` statements, the README data dictionary (``akhbar schema``) and the Parquet
-mirror are all generated from ``TABLES`` and ``VIEWS``; ``tests/test_schema_docs.py`` fails when a
-description is missing or the README is stale.  Names are ASCII snake_case (``<entity>_id`` keys,
+DDL, ``COMMENT ON`` statements, the data dictionary (``akhbar schema``, ``docs/schema.md``) and the
+Parquet mirror are all generated from ``TABLES`` and ``VIEWS``; ``tests/test_schema_docs.py`` fails
+when a description is missing or ``docs/schema.md`` is stale.  Names are ASCII snake_case (``<entity>_id`` keys,
 ``*_at`` UTC timestamps, ``is_*`` booleans); Arabic appears only in values.
 """
 from __future__ import annotations
