@@ -172,7 +172,7 @@ class RssSampler(threading.Thread):
         self.proc, self.every, self._halt = psutil.Process(), every, threading.Event()
         self.peak_tree = self.peak_self = self.peak_server = self.peak_workers = 0.0
         # PSS (proportional set size): a page shared by k processes counts 1/k in each, so the
-        # tree's sum counts shared-library pages (torch, numba/LLVM, Polars: ~180 MB per worker)
+        # tree's sum counts shared-library pages (numba/LLVM, Polars: ~180 MB per worker)
         # once, where the RSS sum counts them per process. Read with the tree listing (once a
         # second: ~5 ms per process to walk its page tables), and only when asked for.
         self.pss, self.peak_pss = pss, 0.0

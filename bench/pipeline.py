@@ -15,8 +15,8 @@ text (which also counts the tokens, ``[\\p{L}\\p{N}]+``).
 Inputs: the corpus Parquet files themselves, or with ``--limit``/``--replicate`` a materialized
 copy in a temp dir (each corpus file cut to its share of N rows; replica k gets ``id-rk``,
 ``url?r=k`` and a one-character text change, so it is a new document).  ``--no-ner`` replaces
-``transforms.ner.mentions`` with an empty frame (only for use before the NER model exists; the
-output says so).  ``--growth`` runs each size in a fresh subprocess so peak RSS is per size.
+``transforms.ner.mentions`` with an empty frame (the pipeline without the tagger; the output
+says so).  ``--growth`` runs each size in a fresh subprocess so peak RSS is per size.
 Benchmark use only: nothing derived from the corpora is written outside ``bench/out/`` and /tmp.
 """
 from __future__ import annotations

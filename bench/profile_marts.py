@@ -33,7 +33,7 @@ def replicate(con, k: int) -> None:
     con.execute("CHECKPOINT")
 
 
-# story_pairs as one query (before it was sliced): the reference for --check-pairs
+# story_pairs as one query, without slices: the reference for --check-pairs
 ONE_QUERY = """
 WITH useful AS (
     SELECT shingle FROM doc_shingles GROUP BY shingle HAVING count(*) BETWEEN 2 AND $max_df

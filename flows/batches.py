@@ -37,8 +37,8 @@ def transform_batch(docs: pl.DataFrame, templates: pl.DataFrame | None, ner_back
 def warm_worker(ner_backend: str) -> None:
     """Import the transforms and load the tagger in a worker before its first batch arrives.
 
-    A worker process spends ~5 s on imports (prefect, torch) and the model; submitted as soon as
-    a read has new documents, that overlaps the flow's template learning instead of following it."""
+    A worker process spends seconds on imports and the model; submitted as soon as a read has new
+    documents, that overlaps the flow's template learning rather than following it."""
     from transforms.ner.tagger import preload
 
     preload(ner_backend)
@@ -54,8 +54,8 @@ def chunks(n: int, batch_size: int, workers: int) -> list[tuple[int, int]]:
     """``(offset, length)`` chunks of ``n`` rows: ``batch_size`` each, except that with several
     workers the last ``workers × batch_size`` rows (plus the remainder) go in ``2 × workers`` smaller chunks.
 
-    Why: at the end of a run, a worker that finished its last batch waited for the other one's
-    (6.4 s of a 72k run with two workers); half-size chunks at the end halve that wait."""
+    Why: at the end of a run, a worker that finished its last batch waits for the other one's;
+    half-size chunks at the end halve that wait."""
     if workers < 2 or n <= batch_size:
         return [(o, min(batch_size, n - o)) for o in range(0, n, batch_size)]
     start = max(0, (n - workers * batch_size) // batch_size) * batch_size  # the tail takes the remainder
@@ -69,7 +69,7 @@ class Batches:
     At most ``max(in_flight, 1)`` transforms are pending (threads by default, worker processes with
     --procs, Dask workers with --dask/--workers); when full, ``add`` takes the oldest result,
     submits the new chunk, then loads the result, so the new transform runs while it loads.
-    (Submitting before taking a result ran in_flight + 1 transforms at once: twice the batch
+    (Submitting before taking a result would run in_flight + 1 transforms at once: twice the batch
     memory, and a shared CRF tagger used from two threads.) Loads stay in this process: one writer.
 
     With the thread runner and ``tagger_process`` (see ``ingest``), the tagging of every batch goes
@@ -123,7 +123,7 @@ class Batches:
             future.wait()
         if self.pending:
             # Nothing is left to submit: once a worker has no batch left, write the WAL out while
-            # the other transforms finish rather than in a commit after them (~5 s at 72k articles).
+            # the other transforms finish rather than in a commit after them.
             if len(self.pending) > 1:
                 next(as_completed([future for _, future, _ in self.pending]))
             with db.connect(self.out) as con:

@@ -27,23 +27,19 @@ from transforms.ids import stable_id
 from transforms.pipeline import STAGED_SCHEMA, split_oversized, templates_for, with_identity
 from warehouse import db, export, load, marts
 
-# DuckDB settings of the run's writer connection (measured: README, "The default runner within
-# 2 GB"). Appended data stays in memory until a checkpoint, and the buffer pool keeps every block
-# it touched up to memory_limit: both bound what DuckDB holds next to the batch frames and, with
-# the default runner, the tagging process. 384 MB and 128 MB: DuckDB ≤ 324 MB after the 72k
-# corpus's loads instead of ≤ 438 MB at 512/256 MB, for ~4 s more of loading; loads at 256 MB:
-# ≤ 217 MB, and the loads run beside the tagging process, off the run's critical path.
+# DuckDB settings of the run's writer connection (docs/benchmarks.md, "Trade-offs"). Appended data
+# stays in memory until a checkpoint, and the buffer pool keeps every block it touched up to
+# memory_limit: both bound what DuckDB holds next to the batch frames and, with the default runner,
+# the tagging process. Smaller limits cost a few seconds of loading, which runs beside the tagging
+# process, off the run's critical path.
 CHECKPOINT_THRESHOLD = "128MB"
 LOADS_MEMORY_LIMIT = "256MB"
 DUCKDB_MEMORY_LIMIT = "384MB"  # the export's
 # The marts refresh and the export run after the loads, each after DuckDB's cached blocks are
-# released (``db.release_cached_blocks``). At ~290k articles (4 replicas of the corpus) the
-# same-story self-join completed at 384, 512 and 768 MB (RSS +673/+780/+1,064 MB); in an earlier
-# release, which did not release the loads' blocks first, it failed to spill within 512 MB.
-# 512 MB, for room. The export
-# runs under the loads' limit again (its RSS at ~290k: +660 MB at 384 MB in files of <= 10,000
-# documents; +1,173 MB at 768 MB in files of <= 20,000); a query that runs out of memory anyway is
-# retried once with twice the limit (``db.with_memory_retry``).
+# released (``db.release_cached_blocks``). The same-story self-join completes at ~290k articles
+# from 384 MB up; 512 MB leaves it room. The export runs under 384 MB in files of at most
+# ``export.ROWS_PER_FILE`` documents; a query that runs out of memory anyway is retried once with
+# twice the limit (``db.with_memory_retry``).
 MARTS_MEMORY_LIMIT = "512MB"
 
 
@@ -150,12 +146,12 @@ def ingest(
     counts = {"n_seen": 0, "n_new": 0, "n_unchanged": 0, "n_rejected": 0}
     with db.writer_lock(out, wait_seconds=wait_seconds), db.connect(out) as run_con:
         # Held for the whole run so every task's connection shares this DuckDB instance: closing
-        # them no longer checkpoints, and batch commits append to the WAL instead of running a
-        # checkpoint each (>16 MB per batch); a checkpoint runs every ~256 MB of WAL (at 1 GB the
-        # unwritten appends held ~800 MB at 72k articles) and when run_con closes.
+        # them does not checkpoint, and batch commits append to the WAL rather than running a
+        # checkpoint each; a checkpoint runs every CHECKPOINT_THRESHOLD of WAL (unwritten appends
+        # stay in memory) and when run_con closes.
         run_con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-        # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched:
-        # the stories join and the export then held 2.5-3 GB at 72k articles. Bounded, it spills.
+        # DuckDB's default memory_limit is 80% of RAM and its buffer pool keeps what it touched,
+        # so the stories join and the export would hold gigabytes. Bounded, it spills.
         run_con.execute(f"SET memory_limit = '{LOADS_MEMORY_LIMIT}'")
         # a previous run that died (e.g. killed during the Parquet export) left marts or the mirror
         # possibly stale: refresh and export even if this run loads nothing new
@@ -169,18 +165,16 @@ def ingest(
                 all_rejects = [pl.DataFrame(walk_rejects, schema=inp.REJECT_SCHEMA)]
                 # Bounded reads: a multi-record file is read MAX_RECORDS_PER_READ records at a time, so
                 # memory does not grow with one file's size. Template lines are learned per read and
-                # merged with the stored ones (as they always were per 64 MB read batch); on the
-                # 72k corpus, 10k-record reads miss 17 of 900 lines learned from all 72k at once
-                # (bylines seen in >= 20 articles of a file but < 20 of any slice): 429 articles differ.
+                # merged with the stored ones; a line frequent in a file but rare in every read of it
+                # is missed (docs/benchmarks.md, "Trade-offs").
                 reads = deque(inp.batches(files))
                 urls = [p for p in paths if inp.is_url(p)]
                 # One pipeline for the whole run: the next read is parsed and its first chunks
                 # submitted while the previous read's last transforms still run, so no worker
-                # waits at a read's end (draining per read left one core idle ~1/5 of the time).
+                # waits at a read's end.
                 batches = Batches(out, run_id, started, ner_backend, counts, in_flight, tagger_process, batch_size)
                 # Everything alive now (Prefect, the server client, imported modules) lives for the
-                # run: frozen, the full collection after each load skips it (measured at import
-                # time: 0.12 s over ~300k objects before freezing, microseconds after).
+                # run: frozen, the full collection after each load skips it.
                 gc.freeze()
                 while reads:
                     file_batch = reads.popleft()

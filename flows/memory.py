@@ -18,11 +18,9 @@ def release_freed_memory() -> None:
 
     Prefect's futures form reference cycles (a future and its done-callbacks), and with the process
     pool each one holds its task's pickled result (~50 MB per 2,000 articles): plain reference
-    counting never frees them, and a full collection ran too rarely to keep up (at 20k articles
-    ``gc.collect()`` after each load freed 40-70 MB, ~0.3 s each). glibc then keeps freed pages in
-    per-thread arenas, so RSS kept the high-water mark of every batch: ``malloc_trim`` returns them
-    (a no-op where glibc is absent). In a worker process, between two 2,000-article batches of
-    the shared corpus, it took RSS after a batch from ~1,260 to ~930 MB (16k articles)."""
+    counting never frees them, and Python's own full collections run too rarely to keep up. glibc
+    then keeps freed pages in per-thread arenas, so RSS would keep the high-water mark of every
+    batch: ``malloc_trim`` returns them (a no-op where glibc is absent)."""
     gc.collect()
     trim = _malloc_trim()
     if trim is not None:

@@ -2,7 +2,7 @@
 Dask cluster) whose workers report to the flow's own Prefect server.
 
 Why: with Prefect's temporary (ephemeral) server, ``PREFECT_API_URL`` is unset, so every worker
-process that ran a task found no API and started a temporary server of its own — one more uvicorn
+process that runs a task would find no API and start a temporary server of its own — one more uvicorn
 process (~220 MB, its database migrations and start-up CPU) per worker, busy recording that worker's
 task runs away from their flow run. Worker processes inherit the environment at their start (the
 process pool hands this process's environment to them; a local Dask cluster's processes start
@@ -52,10 +52,9 @@ class _SharedServer:
 class _EarlyProcessPool(ProcessPoolTaskRunner):
     """``ProcessPoolTaskRunner`` whose worker processes can be started before the flow run.
 
-    Why: a worker's start-up (spawning Python, importing Prefect, Polars and torch, loading the
-    tagger and its compiled loops) took ~12 s of a 72k run with both workers starting at once,
-    and it began only once the flow ran, i.e. after Prefect's temporary server had started
-    (~7 s, one core busy). ``start_workers`` spawns them first, so the two overlap.
+    Why: a worker's start-up (spawning Python, importing Prefect and Polars, loading the tagger and
+    its compiled loops) takes seconds, and by default it begins only once the flow runs, i.e. after
+    Prefect's temporary server has started. ``start_workers`` spawns them first, so the two overlap.
 
     The pool is built exactly as ``ProcessPoolTaskRunner.__enter__`` (Prefect 3.8.8) builds it —
     spawn context, Prefect's worker initializer forwarding events and logs over a queue — and
@@ -86,8 +85,8 @@ class _EarlyProcessPool(ProcessPoolTaskRunner):
         """Stop the worker processes once the flow has nothing more to submit.
 
         Why: the pool otherwise lives until the flow run ends, and the run's tail (marts refresh,
-        Parquet export) runs in the flow process alone; two idle workers held ~2.3 GB of a 72k
-        run's 3.7 GB peak through it. Messages they queued are still forwarded until ``__exit__``."""
+        Parquet export) runs in the flow process alone, while two idle workers would hold more than
+        2 GB through it. Messages they queued are still forwarded until ``__exit__``."""
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

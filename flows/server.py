@@ -1,15 +1,15 @@
 """Prefect's temporary API server, started by ``akhbar run`` before its slow imports.
 
 Why: without ``PREFECT_API_URL`` Prefect starts a temporary server when the flow is called, that is
-after this process has imported Prefect, Polars, DuckDB and the transforms, and then waits for it.
-``akhbar run seeds/`` took 16.6 s: 4.5 s of imports, then 6.2 s waiting for the server, 4.1 s of
-flow, 1.9 s to settle and stop. ``start_temporary_server`` launches the same server process
-(the command and server variables of ``SubprocessASGIServer._run_uvicorn_command``; the other
-settings reach it from the same environment and Prefect profile, which it reads) before the
-imports, so its start-up runs on the other core meanwhile; ``adopt`` then hands it to Prefect's
+after this process has imported Prefect, Polars, DuckDB and the transforms, and then waits for it;
+on a small run such as the seeds, that wait is a third of the run. ``start_temporary_server``
+launches the same server process (the command and server variables of
+``SubprocessASGIServer._run_uvicorn_command``; the other settings reach it from the same
+environment and Prefect profile, which it reads) before the imports, so its start-up runs on the
+other core meanwhile; ``adopt`` then hands it to Prefect's
 ``SubprocessASGIServer`` singleton, which Prefect's client uses and stops at exit as if it had
 started it. Anything unexpected (a real server configured, the process dead or not answering)
-stops it, and Prefect starts its own as before: never worse than not trying.
+stops it, and Prefect starts its own as it otherwise would: never worse than not trying.
 """
 from __future__ import annotations
 

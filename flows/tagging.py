@@ -2,12 +2,11 @@
 
 Why: with the default runner the flow process transforms in threads, and the tagger's Python
 (tokenizing, surface lookups, the consistency pass: about half of that stage) holds the GIL, so
-tagging, the other transforms and the loads shared one core: on the 72k corpus the stage took
-~150 of a ~280 s run while the second core was mostly idle. Here the tagger lives in one child
-process and the flow keeps two batches in flight: one is tagged there while the other is cleaned,
-segmented and loaded here. Unlike ``--procs`` (two full worker processes, ~2.9 GB) the flow
-process no longer holds the model, numba or the tagger's tables, so the run's memory stays about
-the same as tagging in-process.
+tagging, the other transforms and the loads would share one core while the second stays mostly
+idle. Here the tagger lives in one child process and the flow keeps two batches in flight: one is
+tagged there while the other is cleaned, segmented and loaded here. Unlike ``--procs`` (two full
+worker processes, ~2.9 GB) the flow process does not hold the model, numba or the tagger's
+tables, so the run's memory stays about the same as tagging in-process.
 
 The child is ``python -m flows.tagging BACKEND``: it imports Polars and ``transforms.ner`` only (no
 Prefect, no DuckDB), reads pickled sentence frames on stdin (8-byte length, then the pickle) and
@@ -149,9 +148,8 @@ def _serve(backend: str) -> int:
     except Exception:  # noqa: BLE001 - the first request reports the same error to the flow
         pass
     # The model and what the imports left are never garbage: frozen, the full collection after
-    # each request skips them (as the flow process freezes what lives for the run). Measured in a
-    # script that tags like the child (8,000 corpus articles, 1,000-article requests): 80-95 ms
-    # per collection over ~133k tracked objects, 1.5 ms frozen (the tagger's tables track none).
+    # each request skips them (as the flow process freezes what lives for the run), which makes a
+    # collection milliseconds instead of a tenth of a second.
     gc.freeze()
     requests = sys.stdin.buffer
     while True:

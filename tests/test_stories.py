@@ -85,7 +85,7 @@ def test_pairs_do_not_depend_on_pass_and_slice_sizes(monkeypatch) -> None:
 
 
 def _shingles_reference(docs: pl.DataFrame, n: int = 3) -> pl.DataFrame:
-    """The straightforward form (before slicing): every token next to its successors in its document."""
+    """The straightforward form (no slices): every token next to its successors in its document."""
     tokens = (docs.select("doc_id", tok=pl.col("text_key").fill_null("").str.extract_all(r"[\p{L}\p{N}]+"))
               .explode("tok").drop_nulls("tok"))
     grams = tokens.with_columns([pl.col("tok").shift(-i).over("doc_id").alias(f"t{i}") for i in range(1, n)]).drop_nulls()

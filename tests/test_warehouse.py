@@ -198,7 +198,7 @@ def test_release_cached_blocks_evicts_and_restores_the_limit(seeds_warehouse: Pa
 def test_release_cached_blocks_sets_the_limit_back_when_duckdb_refuses() -> None:
     """Pinned data (an in-memory table with nowhere to spill) makes DuckDB refuse the lower limit,
     yet it then reports the refused 16 MB as the setting; the limit must come back all the same
-    (a run's export once retried at 2 x 16 MB and failed)."""
+    (else the export's retry would ask for 2 x 16 MB and fail the run)."""
     con = duckdb.connect()
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET temp_directory = ''")

@@ -135,8 +135,8 @@ def learn_templates(docs: pl.DataFrame, min_docs: int = 20, min_share: float = 0
     docs = docs.select("doc_id", pl.col("source_name").fill_null(""), "raw_text").unique(
         subset=["source_name", "raw_text"], keep="first")
     totals = docs.group_by("source_name").agg(pl.len().alias("n_source"))
-    # The lines' text is materialized a slice of documents at a time: over all of a 10,000-record
-    # read at once, its four copies (line, norm, fold, key) took ~250 MB more at the peak.
+    # The lines' text is materialized a slice of documents at a time: each line is held in four
+    # copies (line, norm, fold, key), which for a whole 10,000-record read add up to hundreds of MB.
     ls = (pl.concat([
         lines(docs.slice(o, LINE_SLICE)).filter(pl.col("key").str.len_chars() >= 3)
         .select("doc_id", "source_name", "line_no", "key", pl.col("norm").str.len_chars().alias("n_chars"),

@@ -36,9 +36,8 @@ def shingles(docs: pl.DataFrame, n: int = 3, slice_docs: int = 256) -> pl.DataFr
     Polars version, which ``constraints.txt`` pins.  E.g. ``لافروف في بكين اليوم`` gives the
     hashes of ``لافروف في بكين`` and ``في بكين اليوم``.
 
-    ``slice_docs`` documents at a time: every token of a slice is exploded next to two shifted
-    copies, which for a 2,000-article batch took ~230 MB at once (in a worker already holding the
-    tagger); 256 at a time peak at ~70 MB, with the same rows.
+    ``slice_docs`` documents at a time, with the same rows: every token of a slice is exploded
+    next to two shifted copies, so the working memory is bounded by the slice, not the batch.
     """
     parts = [_shingles_slice(docs.slice(o, slice_docs), n) for o in range(0, docs.height, slice_docs)]
     return pl.concat(parts) if parts else pl.DataFrame(schema={"doc_id": pl.Utf8, "shingle": pl.UInt64})

@@ -90,7 +90,7 @@ def connect(out_dir: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     # A run opens the warehouse once per batch load: re-running every COMMENT ON and CREATE VIEW
-    # each time cost ~0.1 s and put catalog changes in the WAL (~50 per run at 72k articles).
+    # each time would cost time and put catalog changes in the WAL at every batch.
     key = str(path.resolve())
     if key not in _MIGRATED or current_version(con) != SCHEMA_VERSION:
         migrate(con)
@@ -160,14 +160,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def release_cached_blocks(con: duckdb.DuckDBPyConnection, limit: str | None = None) -> None:
     """Hand back the memory DuckDB keeps after a query, then restore its ``memory_limit``.
 
-    The buffer pool keeps every block a query touched up to ``memory_limit``, and a scan of the
-    text columns held more than ``duckdb_memory()`` reports: after exporting one 5,000-document
-    partition of ``documents`` (12k-article warehouse), RSS stayed ~330 MB up with 114 MB
-    reported. Lowering the limit evicts all of it (blocks are re-read from the file when needed);
-    setting it back (``limit``, default the current one) leaves the next query the same room.
-    Best effort: when pinned data cannot be evicted, DuckDB refuses the lower limit but still
-    reports it as the setting (DuckDB 1.x), so ``limit`` is set again either way: a refused release
-    once left the export's retry reading 16 MB and asking for 32 MB, which failed the run.
+    The buffer pool keeps every block a query touched up to ``memory_limit``, and after a scan of
+    the text columns the process holds more than ``duckdb_memory()`` reports. Lowering the limit
+    evicts all of it (blocks are re-read from the file when needed); setting it back (``limit``,
+    default the current one) leaves the next query the same room. Best effort: when pinned data
+    cannot be evicted, DuckDB refuses the lower limit but still reports it as the setting (DuckDB
+    1.x), so ``limit`` is set again either way (otherwise a later retry would read the refused
+    16 MB as the limit to double).
     """
     limit = limit or f"{memory_limit_bytes(con)}B"
     try:
@@ -194,7 +193,7 @@ def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
 def with_memory_retry(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
     """``run()``; if DuckDB runs out of memory, once more with twice the ``memory_limit`` (set back after).
 
-    The run's limits are sized to keep the process's peak down on the corpus we measured (see
+    The run's limits are sized to keep the process's peak down on the benchmark corpus (see
     ``flows/ingest.py``); a warehouse whose export or story join needs more should cost memory,
     not fail the run. ``run`` must be safe to repeat (a COPY rewrites its file; the story join
     drops its temporary tables).

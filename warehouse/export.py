@@ -19,14 +19,12 @@ from warehouse.ddl import quote_ident
 from warehouse.schema import TABLES, Table
 
 PARQUET_DIR = "parquet"
-# Documents per Parquet file of a partition (bounds each COPY's sort). At ~290k articles (largest
-# partition 63,532 documents) under a 384 MB memory_limit: 20,000 ran out of memory; 10,000 took
-# RSS +679 MB in 45 s; 5,000, measured with the blocks released after each COPY, +627 MB in 82 s
-# (10,000 that way: +665 MB in 65 s). Each file's COPY scans the whole table.
+# Documents per Parquet file of a partition (bounds each COPY's sort; each file's COPY scans the
+# whole table, so smaller files cost time). 20,000 runs out of memory at ~290k articles under the
+# export's 384 MB memory_limit (docs/benchmarks.md).
 ROWS_PER_FILE = 10_000
-# zstd at level 1 rather than DuckDB's default (3): on the 72k warehouse the largest partition of
-# `documents` wrote in 0.94 s instead of 1.47 s (44 MB vs 40 MB), all of `sentences` in 1.23 s vs
-# 1.52 s (76 vs 69 MB); the export is a serial tail of every run, the files ~10% larger.
+# zstd at level 1 rather than DuckDB's default (3): the export is a serial tail of every run, and
+# level 1 writes 1.2-1.5x faster for files ~10% larger.
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
@@ -50,11 +48,10 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: Table, dest: Path) 
     """``dest/published_year=Y/published_month=M/part-K.parquet`` (partition columns in the path
     only), one COPY per partition and per ``ROWS_PER_FILE`` documents of it, in ``doc_id`` order.
 
-    One partitioned COPY kept a row group per open partition in memory: with ~15 KB of text per
-    document it failed under a 640 MB ``memory_limit`` at 72k articles. A partition at a time then
-    failed at ~290k articles (4 replicas of the corpus: 63,532 documents and ~0.35 GB of text in
-    2015-08, sorted by ``doc_id`` under the 1 GB limit); files of at most ``ROWS_PER_FILE``
-    documents keep each sort the same size whatever the corpus."""
+    One partitioned COPY keeps a row group per open partition in memory, and one COPY per whole
+    partition sorts all of that partition's text at once; both run out of memory on a large
+    warehouse. Files of at most ``ROWS_PER_FILE`` documents keep each sort the same size whatever
+    the corpus."""
     year = "coalesce(published_year, 0)"
     month = "coalesce(published_month, 0)"
     cols = ", ".join(quote_ident(c) for c in table.column_names if c not in ("published_year", "published_month"))
@@ -96,9 +93,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, dest_root: str | os.PathLike,
         os.rename(tmp, final)
         shutil.rmtree(old, ignore_errors=True)
         written.append(final)
-    # Each COPY scans its whole table, and DuckDB keeps what it read (RSS ~510 MB above the start
-    # after the ~290k-article export at 384 MB): handed back here, not after each COPY, which
-    # took that export from 45 to 65 s for 14 MB less at its peak.
+    # Each COPY scans its whole table, and DuckDB keeps what it read: handed back here, once, as
+    # releasing after each COPY costs far more time than it saves memory (docs/experiments.md).
     release_cached_blocks(con)
     return written
 

@@ -33,9 +33,9 @@ def refresh_marts(
     # Pairs only read doc_shingles and documents, which nothing below changes: computing them
     # first keeps their temporary tables out of the marts transaction. The entity merge is
     # decided before it opens too. Both are Polars work in this process, each after DuckDB's
-    # cached blocks are handed back (~290k articles: DuckDB still held ~1 GB of RSS after the
-    # story join, and the merge took ~570 MB more on top); the release stays outside the
-    # transaction, where a refused lower limit would abort it.
+    # cached blocks are handed back (otherwise the merge's memory comes on top of what the story
+    # join left in DuckDB's cache); the release stays outside the transaction, where a refused
+    # lower limit would abort it.
     limit = f"{memory_limit_bytes(con)}B"
     clusters = mapping = names = None
     if stories is not None:

@@ -4,8 +4,9 @@ The clustering itself is a pure transform (``transforms.stories.stories_from_pai
 
 Memory is bounded whatever the size of the warehouse: the join runs in slices of documents, each
 small enough that its hash table and its per-pair counts fit in a few hundred MB.  As one query
-(every pair of the warehouse counted in one aggregation) it held 3.4 GB at ~290k articles, where
-four near-copies of each article make every shingle "useful" and every article a member of a pair.
+(every pair of the warehouse counted in one aggregation) it would hold gigabytes on a large
+warehouse with many near-copies, where every shingle is "useful" and every article a member of a
+pair.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _story_pairs(con, min_containment: float, min_shared: int, max_df: int, max_
     con.execute("CREATE OR REPLACE TEMP TABLE _story_u (shingle UBIGINT, d INTEGER)")
     # A shingle's document frequency only depends on the rows with that shingle, so the
     # aggregation is exact per slice of shingle values.  (SEMI JOIN and UBIGINT operands: an
-    # `IN (subquery)` with a mixed-type modulo took 29 s per pass at 72k articles instead of 2.5 s.)
+    # `IN (subquery)` with a mixed-type modulo is an order of magnitude slower.)
     passes = max(1, -(-int(n_rows) // SHINGLES_PER_PASS))
     for p in range(passes):
         con.execute(

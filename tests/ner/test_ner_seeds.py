@@ -101,8 +101,8 @@ def test_chunks_of_whole_documents_give_the_same_mentions(seed_mentions: pl.Data
 
 
 def test_no_person_is_a_word_the_tagger_ran_on_into(seed_mentions: pl.DataFrame) -> None:
-    """``بوتين لولاية`` ("Putin for a [new] term") and ``بوتين سيسافر`` ("Putin will travel") were
-    split by the document pass into ``بوتين`` + a person ``لولاية`` / ``سيسافر``; the word is now
-    cut off, and the person stays ``بوتين``."""
+    """``بوتين لولاية`` ("Putin for a [new] term") and ``بوتين سيسافر`` ("Putin will travel"): the
+    document pass cuts off the word the tagger ran on into rather than splitting the span into
+    ``بوتين`` + a person ``لولاية`` / ``سيسافر``; the person stays ``بوتين``."""
     people = set(seed_mentions.filter(pl.col("label") == "PERS")["surface"].to_list())
     assert not [p for p in people if "لولاية" in p or "سيسافر" in p], sorted(people)

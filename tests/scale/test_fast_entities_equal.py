@@ -1,5 +1,5 @@
-"""The faster quotes and time-expression code returns exactly what the previous implementation
-(kept verbatim in ``tests/scale/legacy/``) returned: on the seeds, on a sample of the shared corpora
+"""The optimized quotes and time-expression code returns exactly what the straightforward
+implementation (kept verbatim in ``tests/scale/legacy/``) returns: on the seeds, on a sample of the shared corpora
 (skipped when absent) with pseudo-random mentions so every attribution path runs, and on
 hypothesis-generated text."""
 from __future__ import annotations

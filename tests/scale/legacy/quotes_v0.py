@@ -1,4 +1,4 @@
-# Verbatim copy of transforms/entities/quotes.py before the speed-up (commit 4df0108): the reference for tests/scale/test_fast_entities_equal.py.
+# The straightforward implementation of transforms/entities/quotes.py, kept verbatim: the reference for tests/scale/test_fast_entities_equal.py.
 """Direct quotes and who said them.
 
 Quotes are spans in ``«…»`` (nesting and an unclosed inner ``«`` tolerated), ``“…”`` and pairs

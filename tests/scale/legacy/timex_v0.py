@@ -1,4 +1,4 @@
-# Verbatim copy of transforms/entities/timex.py before the speed-up (commit 4df0108): the reference for tests/scale/test_fast_entities_equal.py.
+# The straightforward implementation of transforms/entities/timex.py, kept verbatim: the reference for tests/scale/test_fast_entities_equal.py.
 """Time expressions: explicit and relative dates, resolved against the article's ``published_at``.
 
 Recognised (Western or Arabic-Indic digits; month names of all three Arabic systems — ``أبريل``,
