@@ -40,7 +40,7 @@ def word_vectors(
     window: int = 5,
 ) -> Path:
     """Train word2vec over the corpora and save the top ``max_words`` vectors to ``out_path``
-    (``window=2`` gave the README's "2-word window" rows; the shipped vectors use 5)."""
+    (the shipped vectors use ``window=5``; 2 was tried, docs/experiments.md)."""
     from gensim.models import Word2Vec  # training-only dependency
 
     sentences = list(corpus_sentences(paths))

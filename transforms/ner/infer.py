@@ -27,16 +27,14 @@ from transforms.ner.weights import TAGS, Weights, bio_constraints, char_tables
 
 BATCH_TOKENS = 8000
 MAX_LEN = 250  # longer "sentences" (lists, tables) are tagged in windows of this many tokens
-# Table rows (float16, 2×4h per row: ~1 KB at hidden 64). Simulated over the first 40k warehouse
-# articles (11M tokens), 8000-token batches: 60k+60k rows computed 716k surfaces, 160k+40k 400k,
-# an unbounded table 321k; each computed surface costs ~45 µs, the extra 80k rows ~80 MB.
+# Table rows (float16, 2×4h per row: ~1 KB at hidden 64, ~200 MB in all). The split between the
+# tiers recomputes fewest surfaces (~45 µs each) for that memory (docs/experiments.md).
 CACHE_ROWS = 160_000  # permanent tier: the first surfaces seen (mostly the frequent ones)
 RECENT_ROWS = 40_000  # second tier, emptied when full
 STORE_CHUNK = 1024  # surfaces per matrix product of the type projection
 # Sentences whose spans are kept (~150 bytes each), emptied when full. News repeats sentences
-# (agency bylines, syndicated stories): 6.7% of the shared corpus's sentence text is a repeat.
-# Measured over one worker's share of the flow's batches (8,000 articles): 1.3% of the tokens of
-# the ANT corpora and 4.1% of SaudiNewsNet's came from this cache instead of the tagger.
+# (agency bylines, syndicated stories): 6.7% of the shared corpus's sentence text is a repeat, and
+# 1-4% of the tokens a worker sees come from this cache rather than the tagger.
 SENTENCE_CACHE = 50_000
 
 
@@ -78,9 +76,8 @@ class FastTagger:
         self._tab_offsets = np.arange(4, dtype=np.int64) * tables[0].shape[0]
         self._lock = threading.Lock()  # the table is shared state; flows may tag from two threads
         # BLAS on one thread while tagging: the products are small ([2, B, 64] × [64, 256] per
-        # step) and OpenBLAS's second thread cost 55% more CPU to save 22% of the wall time (1,000
-        # ANT articles: 3.85 CPU-s in 1.93 s against 2.48 in 2.48); the flow's other thread or a
-        # second process uses the other core better
+        # step), so OpenBLAS's second thread costs much more CPU than it saves wall time; the flow's
+        # other thread or a second process uses the other core better
         self._blas = ThreadpoolController()
         self._empty_tables()
         kernels.warm()
@@ -97,7 +94,8 @@ class FastTagger:
         # are mostly the frequent ones); later surfaces go to a second tier of `recent_rows` that is
         # emptied when full. Row 0 is padding.
         # empty, not zeros: a row is written before it is read, and untouched pages of a large
-        # allocation take no memory (zeros wrote all ~200 MB at start-up; the table fills over a run)
+        # allocation take no memory (zeros would write all ~200 MB at start-up; the table fills
+        # over a run)
         n_rows = self.cache_rows + self.recent_rows + 1
         self._proj = np.empty((2, n_rows, 4 * self.hidden), np.float16)  # [direction, row, 4h]
         self._proj[:, 0] = 0.0  # padding row

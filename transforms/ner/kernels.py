@@ -6,11 +6,10 @@ sentence ``s`` is rows ``starts[s] … starts[s] + lens[s] - 1`` (e.g. ``نيك�
 is one run of 4 rows).
 
 Why compiled: per token the BiLSTM does ``2 × h × 4h`` multiply-adds and ``2 × 5h`` sigmoids/tanhs.
-The matmul is near this CPU's peak in torch (~2.0 µs per token at 270 sentences × 30 steps), but
-torch's elementwise sigmoid/tanh cost 2–4 ns per element on this VM: its whole step took ~4.6 µs
-per token, and its Viterbi ~1 µs more. Here the gates take one vectorized loop with a rational
-tanh (Eigen's ``generic_fast_tanh_float``, within 3.1e-7 of the exact value; ~1 µs per token for
-both directions) and the decode one loop per sentence; both release the GIL.
+The matmul runs near the CPU's peak in BLAS, but elementwise sigmoids and tanhs through array
+libraries cost more than the matmul itself, and so does a per-sentence Viterbi in Python. Here the
+gates take one vectorized loop with a rational tanh (Eigen's ``generic_fast_tanh_float``, within
+3.1e-7 of the exact value) and the decode one loop per sentence; both release the GIL.
 """
 from __future__ import annotations
 
@@ -34,7 +33,7 @@ HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.fl
 @njit(inline="always", fastmath=True, error_model="numpy")
 def _tanh(x):
     # error_model="numpy" drops numba's ZeroDivisionError check on p / q: with it, the loops that
-    # call this stayed scalar (5.3 ns per element against 2.5 without, measured)
+    # call this stay scalar, about twice as slow
     x = x if x < _CLAMP else _CLAMP
     x = x if x > -_CLAMP else -_CLAMP
     x2 = x * x

@@ -42,8 +42,8 @@ def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str 
 
     Whole documents at a time, about ``chunk_sentences`` sentences each (the consistency pass
     needs a document's sentences together): the sentences as Python rows, their tokens and spans
-    are this stage's working memory, held per chunk instead of per batch (on one 2,000-article
-    batch of the shared corpus the stage's peak fell from +210 to +98 MB; same rows, same order).
+    are this stage's working memory, held per chunk rather than per batch (same rows, same
+    order).
     """
     parts = [_mentions(part, backend, model_path) for part in _document_chunks(sentences, chunk_sentences)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)

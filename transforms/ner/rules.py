@@ -22,8 +22,8 @@ drops is gone.
   ``الوكالة``, ``الاتحاد``, ``معهد``…) and that the tagger ended right before a ``لل`` word
   takes that word and the adjectives after it (``منظمة شنغهاي`` + ``للتعاون``, ``الوكالة الدولية``
   + ``للطاقة الذرية``, ``الاتحاد الدولي`` + ``لكرة القدم``): ANERcorp annotates such names whole
-  (42 of its ORG spans hold an inner ``ل`` word), and the tagger had cut the seeds' ``منظمة شنغهاي
-  للتعاون``; a ``لل`` phrase after a complete name is the sentence's (``منظمة التجارة العالمية
+  (42 of its ORG spans hold an inner ``ل`` word), and the tagger cuts the seeds' ``منظمة شنغهاي
+  للتعاون`` short; a ``لل`` phrase after a complete name is the sentence's (``منظمة التجارة العالمية
   للاحتجاج``, "… to protest").
 - ``generic_nouns``: spans that name nobody are dropped: ``ميليشيات`` / ``الميليشيا`` alone
   (ANERcorp tags them 3 times, and the tagger then tagged them 714 times in 4,000 ANT articles) and an

@@ -18,7 +18,7 @@ DEFAULT_MODEL = MODEL_DIR / "ner.pt"
 BACKENDS = ("default", "neural", "large", "crf", "camel")
 DEFAULT_BACKEND = "neural"  # what backend="default" means: the BiLSTM in model/ner.pt
 # the BiLSTM backends and their shipped files: "large" is the slower, more accurate option (128
-# units per direction, trained with mention replacement; README "Named entities")
+# units per direction, trained with mention replacement; docs/ner.md)
 NEURAL_FILES = {"neural": DEFAULT_MODEL, "large": MODEL_DIR.parent / "model_large" / "ner_large.pt"}
 
 
@@ -116,7 +116,7 @@ def load_crf(model_dir: str | None = None):
 
 
 def tag_sentences_crf(token_lists: list[list[str]], model_dir: str | None = None) -> list[list[tuple[str, float]]]:
-    """Same contract with the CRF variant (faster, less accurate; see the NER report)."""
+    """Same contract with the CRF variant (less accurate; see docs/ner.md)."""
     tagger = load_crf(model_dir)
     return [tagger.tag(toks) for toks in token_lists]
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import regex
 
 # Every call below passes concurrent=False. By default the regex module gives up the GIL for each
-# match, even on a 10-character token, and must take it back afterwards: with another Python thread
-# busy (the flow loads a batch, Prefect sends events) 20,000 findall calls on 10-character strings
-# took 127.5 s instead of 0.05 s, and ``mentions`` on 1,000 articles next to a thread running Python
-# half the time took 1.49-1.53 s instead of 1.24-1.25 s. These calls are far too short to gain from it.
+# match, even on a 10-character token, and must take it back afterwards, which waits for any other
+# busy Python thread (the flow loads a batch, Prefect sends events): orders of magnitude slower on
+# short strings (docs/benchmarks.md). These calls are far too short to gain from releasing it.
 
 # Words keep combining marks, tatweel and bidi/zero-width marks inside them (a stray U+200F must not
 # split a name); every other non-space character is a one-character token, like camel-tools.

@@ -3,10 +3,10 @@ turns its char-CNN into lookup tables.
 
 ``training.save`` writes the file with ``torch.save`` (a zip: ``data.pkl`` plus one raw blob per
 tensor). Inference only needs the arrays, so this module reads that format itself, with NumPy: a
-process that tags does not import torch, which costs ~220 MB of RSS and ~1 s per process (measured:
-``import torch`` alone, 224 MB). The unpickler accepts only what ``training.save`` writes — dicts,
-lists, numbers, strings and float16/float32/int64 tensors (``torch._utils._rebuild_tensor_v2``) —
-like ``torch.load(weights_only=True)``; anything else is refused, so a model file cannot run code.
+process that tags does not import torch, which costs ~220 MB of RSS and ~1 s per process. The
+unpickler accepts only what ``training.save`` writes — dicts, lists, numbers, strings and
+float16/float32/int64 tensors (``torch._utils._rebuild_tensor_v2``) — like
+``torch.load(weights_only=True)``; anything else is refused, so a model file cannot run code.
 Example: ``read_model(p).state["out.weight"]`` is a float32 array ``[9, 128]`` (tags × 2·hidden).
 """
 from __future__ import annotations
@@ -97,7 +97,7 @@ def read_model(path: str | Path) -> Weights:
             blob = _Unpickler(f, archive, prefix).load()
     state = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in blob["state"].items()}
     for name, shape in (("trans", (len(TAGS), len(TAGS))), ("start", (len(TAGS),))):
-        state.setdefault(name, np.zeros(shape, np.float32))  # models saved before the CRF option
+        state.setdefault(name, np.zeros(shape, np.float32))  # model files without CRF transitions
     return Weights(dict(blob["config"]), state, blob["featurizer"])
 
 
@@ -109,9 +109,8 @@ def char_tables(w: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray,
     2, 3, 4 with paddings 1, 1, 2) share one 4-wide window over the padded characters; output
     position ``m`` of the union covers characters ``m-2 … m+1``. The network pads a batch's
     characters to its longest surface, and a window that holds only padding adds the conv bias to
-    the max; this view always behaves as if padded to ``MAX_CHARS`` (what the previous fast path
-    did for nearly every surface: its batches of thousands of surfaces held one that long), so a
-    surface gets the same vector whatever else is in its batch.
+    the max; this view always behaves as if padded to ``MAX_CHARS``, so a surface gets the same
+    vector whatever else is in its batch.
     """
     convs = [w[f"convs.{i}.weight"] for i in range(3)]  # [filters, char_dim, k], k = 2, 3, 4
     n_filters, char_dim = convs[0].shape[:2]
