@@ -4,6 +4,7 @@
     python -m bench.news_annotate show IDS_FILE            # the articles to read, sentences numbered
     python -m bench.news_annotate render ANNOTATIONS.jsonl # the text with [[LABEL name]] marks applied
     python -m bench.news_annotate check [--folder F]       # corpus-wide consistency report
+    python -m bench.news_annotate gold                     # test_articles.jsonl + test_gold.json
 
 ``render`` is how a reader checks their own list against the text: every occurrence the matcher
 tags is bracketed, clitic matches are shown with their clitic, and listed names that match nothing
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.ner.conll import spans
-from transforms.ner.news import DATA, bio, load_annotations, load_articles, name_tokens
+from transforms.ner.news import DATA, _tagged, bio, document_gold, load_annotations, load_articles, name_tokens
 from transforms.ner.text import norm, token_surfaces
 
 
@@ -58,18 +59,16 @@ def render(path: Path) -> None:
         row = json.loads(line)
         a = arts[row["id"]]
         sents = bio(a["sentences"], row["mentions"])
-        used: Counter = Counter()
         print(f"=== {row['id']}")
         for k, (toks, tags) in enumerate(sents):
             out, last = [], 0
             for label, s, e in spans(tags):
                 out += toks[last:s] + [f"[[{label} {' '.join(toks[s:e])}]]"]
-                used[" ".join(norm(t) for t in toks[s:e])] += 1
                 last = e
             print(f"[{k}] {' '.join(out + toks[last:])}")
-        text_keys = " ".join(norm(t) for s in a["sentences"] for t in token_surfaces(s))
-        for m in row["mentions"]:
-            if m["label"] != "O" and " ".join(name_tokens(m["surface"])) not in text_keys:
+        found = {j for _, spans_ in _tagged(a["sentences"], row["mentions"]) for *_, j in spans_}
+        for j, m in enumerate(row["mentions"]):
+            if m["label"] != "O" and j not in found:
                 print(f"!! not found in the text: {m['surface']} ({m['label']})")
         print()
 
@@ -100,6 +99,20 @@ def check(folder: str) -> None:
                 print(f"{i}\t{key}\t{padded.count(f' {key} ')}\t{dict(labels[key])}")
 
 
+def write_gold(data: Path = DATA) -> None:
+    """The held-out sources as an input for ``akhbar run`` and their gold for ``akhbar eval-entities``."""
+    entities_file = data / "test_entities.json"
+    entities = json.loads(entities_file.read_text(encoding="utf-8")) if entities_file.exists() else None
+    gold = document_gold("test", entities, data)
+    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    with (data / "test_articles.jsonl").open("w", encoding="utf-8") as f:
+        for a in arts:
+            if a["url"] in gold:
+                f.write(json.dumps(a, ensure_ascii=False) + "\n")
+    (data / "test_gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(gold)} test articles, {sum(m['count'] for d in gold.values() for m in d['mentions'])} mentions")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -107,6 +120,7 @@ def main() -> None:
     sub.add_parser("show").add_argument("ids", type=Path)
     sub.add_parser("render").add_argument("annotations", type=Path)
     sub.add_parser("check").add_argument("--folder", default="annotations")
+    sub.add_parser("gold")
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args.warehouse)
@@ -114,6 +128,8 @@ def main() -> None:
         show([x.strip() for x in args.ids.read_text().split() if x.strip()])
     elif args.cmd == "render":
         render(args.annotations)
+    elif args.cmd == "gold":
+        write_gold()
     else:
         check(args.folder)
 

@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.cli_ner import register as _register_ner
+
 app = typer.Typer(
     name="akhbar",
     help="akhbar (أخبار): turn raw Arabic news into a clean, queryable knowledge base.",
@@ -211,59 +213,6 @@ def export_cmd(
     typer.echo(f"wrote {len(paths)} tables to {dest}")
 
 
-@app.command("train-ner")
-def train_ner(
-    train_file: Annotated[Path, typer.Argument(help="Training file: `token TAG` per line, blank line between sentences.")] = Path("../shared/ner/anercorp_train.txt"),
-    model_out: Annotated[Optional[Path], typer.Option("--model-out", help="Directory for the model (default: the shipped transforms/ner/model, model_large for --backend large).")] = None,
-    corpora: Annotated[list[Path], typer.Option("--corpus", help="Parquet corpus for word vectors (repeatable; default: ../shared/corpora/ant_*.parquet).")] = [],
-    vectors: Annotated[Optional[Path], typer.Option("--vectors", help="Precomputed word vectors (.npz) instead of --corpus.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="neural (the shipped default), large (the slower option, model_large/ner_large.pt), crf, or all (neural + crf).")] = "neural",
-    dev_fraction: Annotated[float, typer.Option("--dev-fraction", help="Hold out this last share of the sentences and keep the epoch that scores best on it (0: train on everything for --epochs, as the shipped BiLSTM-CRF was; the shipped crfsuite CRF used 0.15).")] = 0.0,
-    epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs (default: the shipped recipe's).")] = None,
-) -> None:
-    """Train the NER model; with the defaults it reproduces the shipped BiLSTM-CRF (all sentences, 30 epochs).
-
-    `--dev-fraction 0.15` trains on the first 85% and reports the last 15% (the dev figures of docs/ner.md)."""
-    from transforms.ner import train
-
-    if model_out is None:
-        import transforms.ner as ner_pkg
-
-        model_out = Path(ner_pkg.__file__).parent / ("model_large" if backend == "large" else "model")
-    if vectors is None and not corpora:
-        corpora = sorted(Path("../shared/corpora").glob("ant_*.parquet"))
-        if not corpora:
-            raise typer.BadParameter("no ANT corpora found; pass --corpus FILE or --vectors FILE", param_hint="--corpus")
-    options = {} if epochs is None else {"epochs": epochs}
-    result = train(str(train_file), str(model_out), vectors=None if vectors is None else str(vectors),
-                   corpora=[str(c) for c in corpora] or None, backend=backend, dev_fraction=dev_fraction,
-                   **options)
-    typer.echo(f"model written to {model_out}")
-    for name, res in result.items():
-        dev = res.get("dev") if isinstance(res, dict) else None
-        if dev:
-            from transforms.ner import format_report
-
-            typer.echo(f"[{name}] dev report\n{format_report(dev)}")
-
-
-@app.command("eval-ner")
-def eval_ner(
-    gold_file: Annotated[Path, typer.Argument(help="`token TAG` per line, blank line between sentences.")],
-    ner: Annotated[str, typer.Option("--ner", help="Backend: default (the shipped BiLSTM-CRF), neural, large, crf or camel.")] = "default",
-    model: Annotated[Optional[Path], typer.Option("--model", help="A model written by train-ner --model-out (directory or ner.pt) instead of the shipped one.")] = None,
-    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Run the sentence rules after the tagger (named parties, split place names), as the flow does.")] = True,
-) -> None:
-    """Evaluate NER: P/R/F1 per type (exact span and type); last line `micro-F1: 0.xxx`."""
-    from transforms.ner import CamelModelMissing, evaluate, format_report
-
-    try:
-        typer.echo(format_report(evaluate(str(gold_file), ner, None if model is None else str(model), rules)))
-    except (CamelModelMissing, FileNotFoundError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
 @app.command()
 def serve(
     inputs: Annotated[list[str], typer.Argument(help="Inbox directories, files or feed URLs to ingest on every run.")],
@@ -294,6 +243,9 @@ def report(
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     typer.echo(f"wrote {html}")
+
+
+_register_ner(app)  # train-ner, eval-ner, eval-entities (flows/cli_ner.py)
 
 
 if __name__ == "__main__":  # pragma: no cover

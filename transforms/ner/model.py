@@ -64,6 +64,11 @@ class NerNet(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Tag logits [B, T, n_tags]."""
+        return self.out(self.encode(batch))
+
+    def encode(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The sequence encoder's states [B, T, out_dim] (dropout applied), before the tag projection;
+        a second output layer trained on another annotation convention reads them too."""
         types = self.type_vectors(batch["types_word"], batch["types_char"], batch["types_flag"])
         x = self.drop(types[batch["index"]])
         if self.encoder == "lstm":
@@ -74,29 +79,36 @@ class NerNet(nn.Module):
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.shape[1])
         else:
             h = torch.cat([self.seq(x.transpose(1, 2)).transpose(1, 2), x], dim=2)
-        return self.out(self.drop(h))
+        return self.drop(h)
 
     def transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
         """``(trans [K, K], start [K])``: the learned scores plus the BIO constraints (−1e4 where invalid)."""
         return self.trans.detach().float() + _TRANS, self.start.detach().float() + _START
 
     def crf_loss(self, logits: torch.Tensor, gold: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Negative log-likelihood of the gold paths [B, T] per token (linear-chain CRF over ``logits``;
-        per token, not per sentence, so gradients have the scale of the per-token cross-entropy).
+        """``crf_nll`` with this network's transition scores."""
+        return crf_nll(logits, gold, lengths, self.trans, self.start)
 
-        Gold tags of padding positions are ignored (any value); every sentence has ``lengths`` ≥ 1."""
-        width = logits.shape[1]
-        trans, start = self.trans + _TRANS, self.start + _START
-        live = torch.arange(width)[None, :] < lengths[:, None]
-        g = gold.clamp(min=0)
-        emit = logits.gather(2, g.unsqueeze(2)).squeeze(2)
-        step = trans[g[:, :-1], g[:, 1:]]
-        gold_score = start[g[:, 0]] + (emit * live).sum(1) + (step * live[:, 1:]).sum(1)
-        alpha = start + logits[:, 0]
-        for t in range(1, width):
-            nxt = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + logits[:, t]
-            alpha = torch.where(live[:, t : t + 1], nxt, alpha)
-        return (torch.logsumexp(alpha, dim=1) - gold_score).sum() / lengths.sum()
+
+def crf_nll(logits: torch.Tensor, gold: torch.Tensor, lengths: torch.Tensor, trans: torch.Tensor,
+            start: torch.Tensor) -> torch.Tensor:
+    """Negative log-likelihood of the gold paths [B, T] per token (linear-chain CRF over ``logits``
+    with learned ``trans`` [K, K] and ``start`` [K] scores plus the BIO constraints; per token, not per
+    sentence, so gradients have the scale of the per-token cross-entropy).
+
+    Gold tags of padding positions are ignored (any value); every sentence has ``lengths`` ≥ 1."""
+    width = logits.shape[1]
+    trans, start = trans + _TRANS, start + _START
+    live = torch.arange(width)[None, :] < lengths[:, None]
+    g = gold.clamp(min=0)
+    emit = logits.gather(2, g.unsqueeze(2)).squeeze(2)
+    step = trans[g[:, :-1], g[:, 1:]]
+    gold_score = start[g[:, 0]] + (emit * live).sum(1) + (step * live[:, 1:]).sum(1)
+    alpha = start + logits[:, 0]
+    for t in range(1, width):
+        nxt = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + logits[:, t]
+        alpha = torch.where(live[:, t : t + 1], nxt, alpha)
+    return (torch.logsumexp(alpha, dim=1) - gold_score).sum() / lengths.sum()
 
 
 _TRANS, _START = (torch.from_numpy(a) for a in bio_constraints())  # 0 where valid BIO, −1e4 where not

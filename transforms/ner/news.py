@@ -45,13 +45,17 @@ def _matches_first(token: str, word: str) -> bool:
     return word.startswith("ال") and any(token == p + word[2:] for p in _ARTICLE_PREFIXES)
 
 
-def match_spans(tokens: list[str], names: list[tuple[list[str], str]]) -> list[tuple[str, int, int]]:
-    """Non-overlapping ``(label, start, end)`` spans of ``names`` (normalized token lists with a label)
-    in ``tokens`` (normalized), longest name first, then leftmost; ``O`` names block but are dropped."""
+def match_spans(tokens: list[str], names: list[tuple[list[str], str]]) -> list[tuple[str, int, int, int]]:
+    """Non-overlapping ``(label, start, end, name_index)`` spans of ``names`` (normalized token lists
+    with a label) in ``tokens`` (normalized), longest name first, then leftmost; ``O`` names block but
+    are dropped."""
     taken = [False] * len(tokens)
-    found: list[tuple[str, int, int]] = []
-    for words, label in sorted(names, key=lambda n: -len(n[0])):
+    found: list[tuple[str, int, int, int]] = []
+    for j in sorted(range(len(names)), key=lambda j: -len(names[j][0])):
+        words, label = names[j]
         n = len(words)
+        if not n:
+            continue
         for i in range(len(tokens) - n + 1):
             if any(taken[i : i + n]) or not _matches_first(tokens[i], words[0]):
                 continue
@@ -59,7 +63,7 @@ def match_spans(tokens: list[str], names: list[tuple[list[str], str]]) -> list[t
                 continue
             taken[i : i + n] = [True] * n
             if label != "O":
-                found.append((label, i, i + n))
+                found.append((label, i, i + n, j))
     return sorted(found, key=lambda s: s[1])
 
 
@@ -68,18 +72,45 @@ def name_tokens(surface: str) -> list[str]:
     return [norm(t) for t in token_surfaces(surface)]
 
 
+def _tagged(sentences: list[str], mentions: list[dict]):
+    """Per sentence: its tokens and the ``(label, start, end, mention_index)`` spans found in it."""
+    for k, text in enumerate(sentences):
+        toks = token_surfaces(text)
+        names = [(name_tokens(m["surface"]) if "sentences" not in m or k in m["sentences"] else [], m["label"])
+                 for m in mentions]
+        yield toks, match_spans([norm(t) for t in toks], names)
+
+
 def bio(sentences: list[str], mentions: list[dict]) -> list[Sentence]:
     """``(tokens, BIO tags)`` per sentence of one article annotated with ``mentions``."""
     out: list[Sentence] = []
-    for k, text in enumerate(sentences):
-        toks = token_surfaces(text)
-        names = [(name_tokens(m["surface"]), m["label"]) for m in mentions
-                 if "sentences" not in m or k in m["sentences"]]
+    for toks, found in _tagged(sentences, mentions):
         tags = ["O"] * len(toks)
-        for label, a, b in match_spans([norm(t) for t in toks], [n for n in names if n[0]]):
-            tags[a : b] = [f"B-{label}"] + [f"I-{label}"] * (b - a - 1)
+        for label, a, b, _ in found:
+            tags[a:b] = [f"B-{label}"] + [f"I-{label}"] * (b - a - 1)
         out.append((toks, tags))
     return out
+
+
+def document_gold(split: str = "test", entities: dict[str, str] | None = None, data: Path = DATA) -> dict:
+    """Gold for ``akhbar eval-entities``: ``{url: {"mentions": [{"surface", "label", "entity", "count"}]}}``
+    with each listed name counted where it was tagged; ``entities`` maps ``"surface|label"`` to a
+    cross-document entity name (default: the surface)."""
+    arts, notes = load_articles(data), load_annotations(data=data)
+    gold: dict[str, dict] = {}
+    for i in sorted(notes):
+        if i not in arts or arts[i]["split"] != split:
+            continue
+        ments = notes[i]["mentions"]
+        counts = [0] * len(ments)
+        for _, found in _tagged(arts[i]["sentences"], ments):
+            for *_, j in found:
+                counts[j] += 1
+        gold[arts[i]["url"]] = {"id": i, "mentions": [
+            {"surface": m["surface"], "label": m["label"], "count": c,
+             "entity": (entities or {}).get(f"{m['surface']}|{m['label']}", m["surface"])}
+            for m, c in zip(ments, counts) if c and m["label"] != "O"]}
+    return gold
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -103,6 +134,25 @@ def load_annotations(folder: str = "annotations", data: Path = DATA) -> dict[str
         for row in _read_jsonl(path):
             out[row["id"]] = row
     return out
+
+
+def dev_ids(ids: list[str], share: float = 0.1, seed: int = 13) -> set[str]:
+    """A fixed ``share`` of the training articles, drawn per source, that picks epochs and recipes."""
+    import random
+
+    rng = random.Random(seed)
+    by_source: dict[str, list[str]] = {}
+    for i in sorted(ids):
+        by_source.setdefault(i.split("-")[0], []).append(i)
+    return {i for group in by_source.values() for i in rng.sample(group, max(1, round(len(group) * share)))}
+
+
+def training_sentences(dev_share: float = 0.1, data: Path = DATA) -> tuple[list[Sentence], list[Sentence]]:
+    """``(train, dev)`` BIO sentences of the training sources; ``dev_share=0`` keeps all for training."""
+    arts = corpus("train", data)
+    dev = dev_ids([a["id"] for a, _ in arts], dev_share) if dev_share > 0 else set()
+    tr = [s for a, sents in arts if a["id"] not in dev for s in sents]
+    return tr, [s for a, sents in arts if a["id"] in dev for s in sents]
 
 
 def corpus(split: str | None = None, data: Path = DATA) -> list[tuple[dict, list[Sentence]]]:

@@ -20,7 +20,9 @@ from transforms.ner.conll import Sentence, dev_split, read_conll, score, spans, 
 from transforms.ner.embed import load_vectors, word_vectors
 from transforms.ner.features import PAD, UNK, Featurizer
 from transforms.ner.gazetteer import TRIGGERS, gazetteer
-from transforms.ner.model import TAGS, NerNet, viterbi
+from transforms.ner.conventions import to_akhbar
+from transforms.ner.model import TAGS, NerNet, crf_nll, viterbi
+from transforms.ner.news import training_sentences
 from transforms.ner.text import norm, word_key
 
 _TAG_IX = {t: i for i, t in enumerate(TAGS)}
@@ -102,6 +104,9 @@ def train(
     resume: str | Path | None = None,
     augment: float = 0.0,
     average_from: int | None = None,
+    news_weight: int = 0,
+    conventions: bool = False,
+    aux_head: bool = False,
     log=print,
 ) -> dict:
     """Train, save to ``out_path``; returns ``{"epoch", "dev": score report or None, "seconds"}``.
@@ -116,28 +121,42 @@ def train(
     (``replace_mentions``); ``average_from`` — the model is the mean of the weights after epochs
     ``average_from``..``epochs`` (with a dev split, the score is then that model's, not a picked epoch's).
 
-    ``resume``: a model saved by an earlier call with the same data and vectors, whose weights are
-    the starting point (training continues; the optimizer starts afresh)."""
+    ``news_weight``: also train on the news corpus's training sources (``news.training_sentences``),
+    each news sentence seen that many times per epoch; with a dev split, 10% of those articles are the
+    dev set that picks the epoch (the ANERcorp tail is still reported). ``conventions``: ANERcorp's
+    tags are first brought to akhbar's conventions (``conventions.to_akhbar``). ``aux_head``: ANERcorp
+    sentences train a second output layer and CRF of their own over the shared encoder, so its
+    conventions do not pull on the saved (news) output layer; the second layer is not saved.
+
+    ``resume``: a saved model whose weights and vocabularies are the starting point (training
+    continues on this call's data; the optimizer starts afresh; ``vectors`` is not needed)."""
     random.seed(seed)
     torch.manual_seed(seed)
     sents = read_conll(train_path)
     tr, dev = dev_split(sents, dev_fraction) if dev_fraction > 0 else (sents, [])
+    if conventions:
+        countries = gazetteer()["country"]
+        tr, dev = to_akhbar(tr, countries), to_akhbar(dev, countries)
     tr = [(toks, well_formed(tags)) for toks, tags in tr]
-    if vectors is None:
+    news_tr, news_dev = training_sentences(0.1 if dev_fraction > 0 else 0.0) if news_weight else ([], [])
+    pick = news_dev if news_weight else dev
+    if vectors is None and resume is None:
         if not corpora:
             raise ValueError("train() needs vectors= (a .npz from embed.word_vectors) or corpora=[...]")
         vectors = word_vectors(corpora, Path(out_path).with_suffix(".vectors.npz"))
-    words, vecs = load_vectors(vectors)
-    feat = build_featurizer(tr, words)
-    net = NerNet(len(feat.words), len(feat.chars), dim=vecs.shape[1], encoder=encoder, hidden=hidden,
-                 type_dim=type_dim, char_filters=char_filters, dropout=dropout, crf=crf)
-    with torch.no_grad():
-        net.emb.weight[2:] = torch.from_numpy(vecs)
-        net.emb.weight[:2] = 0
-    if resume is not None:
-        old, _ = load(resume)
-        net.load_state_dict(old.state_dict())
-    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
+    if resume is not None:  # the saved network and its vocabularies are the starting point
+        net, feat = load(resume)
+    else:
+        words, vecs = load_vectors(vectors)
+        feat = build_featurizer(tr + news_tr, words)
+        net = NerNet(len(feat.words), len(feat.chars), dim=vecs.shape[1], encoder=encoder, hidden=hidden,
+                     type_dim=type_dim, char_filters=char_filters, dropout=dropout, crf=crf)
+        with torch.no_grad():
+            net.emb.weight[2:] = torch.from_numpy(vecs)
+            net.emb.weight[:2] = 0
+    aux = _AuxHead(net.out.in_features) if aux_head else None
+    params = [p for p in net.parameters() if p.requires_grad] + (list(aux.parameters()) if aux else [])
+    opt = torch.optim.Adam(params, lr=lr)
     best: dict = {"epoch": -1, "f1": -1.0, "state": None, "dev": None}
     start = time.time()
     for epoch in range(epochs):
@@ -147,7 +166,10 @@ def train(
         net.train()
         total = 0.0
         epoch_sents = tr + replace_mentions(tr, augment, random.Random(seed + epoch)) if augment else tr
-        for chunk in _batches(epoch_sents, batch_size):
+        parts = [(epoch_sents, aux)] + [(news_tr, None)] * news_weight
+        batches = [(chunk, head) for group, head in parts for chunk in _batches(group, batch_size)]
+        random.shuffle(batches)
+        for chunk, head in batches:
             enc = feat.encode_batch([toks for toks, _ in chunk])
             if word_dropout:
                 tw = enc["types_word"]
@@ -156,10 +178,12 @@ def train(
             gold = torch.full(enc["index"].shape, -100, dtype=torch.long)
             for b, (_, tags) in enumerate(chunk):
                 gold[b, : len(tags)] = torch.tensor([_TAG_IX.get(t, 0) for t in tags])
-            logits = net(enc)
-            if crf:  # sentence-level likelihood: the transition scores are learned with the tags
-                loss = net.crf_loss(logits, gold, enc["lengths"])
+            if head is not None:
+                loss = crf_nll(head.out(net.encode(enc)), gold, enc["lengths"], head.trans, head.start)
+            elif crf:  # sentence-level likelihood: the transition scores are learned with the tags
+                loss = net.crf_loss(net(enc), gold, enc["lengths"])
             else:
+                logits = net(enc)
                 loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(TAGS)), gold.reshape(-1))
             opt.zero_grad()
             loss.backward()
@@ -171,8 +195,11 @@ def train(
             live = {k: v.detach().clone() for k, v in net.state_dict().items()}
             avg = live if n_avg == 1 else {k: avg[k] + (live[k] - avg[k]) / n_avg for k in live}
         msg = f"epoch {epoch + 1} loss {total:.1f} {time.time() - start:.0f}s"
-        if dev:
+        if news_weight and dev:
             rep = score([t for _, t in dev], predict_tags(net, feat, [t for t, _ in dev]))
+            msg += f" anercorp-dev micro={rep['micro']['f1']:.3f}"
+        if pick:
+            rep = score([t for _, t in pick], predict_tags(net, feat, [t for t, _ in pick]))
             msg += " dev " + " ".join(f"{k}={v['f1']:.3f}" for k, v in rep.items())
             if rep["micro"]["f1"] > best["f1"]:
                 best = {"epoch": epoch + 1, "f1": rep["micro"]["f1"], "dev": rep,
@@ -185,8 +212,8 @@ def train(
     if average_from is not None and epoch + 1 >= average_from:
         net.load_state_dict(avg)  # the mean of the last epochs' weights is the model (a fixed recipe)
         best = {"epoch": f"mean of {average_from}-{epoch + 1}", "dev": None}
-        if dev:
-            best["dev"] = score([t for _, t in dev], predict_tags(net, feat, [t for t, _ in dev]))
+        if pick:
+            best["dev"] = score([t for _, t in pick], predict_tags(net, feat, [t for t, _ in pick]))
             log("averaged dev " + " ".join(f"{k}={v['f1']:.3f}" for k, v in best["dev"].items()))
     elif best["state"] is not None:
         net.load_state_dict(best["state"])
@@ -194,6 +221,16 @@ def train(
         best["epoch"] = epoch + 1
     save(net, feat, out_path)
     return {"epoch": best["epoch"], "dev": best["dev"], "seconds": time.time() - start}
+
+
+class _AuxHead(torch.nn.Module):
+    """A second tag projection and CRF over the shared encoder, for sentences of another convention."""
+
+    def __init__(self, in_dim: int) -> None:
+        super().__init__()
+        self.out = torch.nn.Linear(in_dim, len(TAGS))
+        self.trans = torch.nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+        self.start = torch.nn.Parameter(torch.zeros(len(TAGS)))
 
 
 def save(net: NerNet, feat: Featurizer, path: str | Path) -> Path:
