@@ -13,12 +13,13 @@ from warehouse.db import connect
 
 
 def mentions_by_document(out_dir: str | os.PathLike) -> pl.DataFrame:
-    """Every mention with its document's url and source_uri (read-only)."""
+    """Every mention with its document's url and source_uri (read-only); a document without
+    mentions gives one row with null ``surface``, so scorers know it was read."""
     con = connect(out_dir, read_only=True)
     try:
         return con.execute(
             "select d.url, d.source_uri, m.surface, m.label, m.entity_id "
-            "from mentions m join documents d using (doc_id)"
+            "from documents d left join mentions m using (doc_id)"
         ).pl()
     finally:
         con.close()

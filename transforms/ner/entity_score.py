@@ -2,7 +2,8 @@
 
 Gold: ``{url_or_source_uri: {"mentions": [{"surface": "سيرغي لافروف", "label": "PERS",
 "entity": "Sergey Lavrov", "count": 2}, …]}}``. Predictions: a frame with ``doc_key`` (the document's
-url or source_uri, whichever the gold uses), ``surface``, ``label``, ``entity_id``.
+url or source_uri, whichever the gold uses), ``surface``, ``label``, ``entity_id`` (a row with a null
+``surface`` stands for a document read without mentions).
 
 Count-based per article: a predicted mention is right when a gold mention of the same document has
 the same label and the same surface under ``surface_key`` (diacritics and tatweel removed, alef forms,
@@ -87,8 +88,9 @@ def b_cubed(pairs: list[tuple[str, str]]) -> dict[str, float]:
 def score_entities(pred: pl.DataFrame, gold: dict[str, dict]) -> dict:
     """Per-label and overall P/R/F1 plus B-cubed; ``documents`` counts the gold documents found."""
     by_doc: dict[str, list] = defaultdict(list)
+    seen = set(pred["doc_key"].to_list())
     for key, surface, label, eid in pred.select("doc_key", "surface", "label", "entity_id").iter_rows():
-        if key in gold:
+        if key in gold and surface is not None:
             by_doc[key].append((surface_key(surface), label, eid))
     tp, npred, ngold = Counter(), Counter(), Counter()
     pairs: list[tuple[str, str]] = []
@@ -105,7 +107,7 @@ def score_entities(pred: pl.DataFrame, gold: dict[str, dict]) -> dict:
             pairs.append((eid, gent))
     labels = {lab: _prf(tp[lab], npred[lab], ngold[lab]) for lab in sorted(set(LABELS) | set(ngold) | set(npred))}
     return {"labels": labels, "overall": _prf(sum(tp.values()), sum(npred.values()), sum(ngold.values())),
-            "b_cubed": b_cubed(pairs), "documents": sum(1 for d in gold if d in by_doc), "gold_documents": len(gold)}
+            "b_cubed": b_cubed(pairs), "documents": sum(1 for d in gold if d in seen), "gold_documents": len(gold)}
 
 
 def format_entity_report(report: dict) -> str:
