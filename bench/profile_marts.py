@@ -106,7 +106,7 @@ def main() -> None:
     a = ap.parse_args()
     import flows  # noqa: F401  (allocator settings before polars is imported)
     from flows import ingest as fi
-    from transforms.entities import merge_entities
+    from transforms.entities import corpus_resolution
     from transforms.stories import STORY_PARAMS, stories_from_pairs
     from warehouse import db, export, marts
 
@@ -133,7 +133,7 @@ def main() -> None:
             peaks = Peaks(con)
             peaks.start()
             t = time.perf_counter()
-            marts.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
+            marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=stories_from_pairs, story_params=STORY_PARAMS)
             marts_s = time.perf_counter() - t
             print(f"refresh_marts {marts_s:.1f} s; peak RSS {peaks.rss} MB, DuckDB {peaks.duck} MB, temp {peaks.temp} MB",
                   flush=True)

@@ -19,7 +19,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.cli_entities import register as _register_entities
 from flows.cli_ner import register as _register_ner
+from flows.cli_tone import register as _register_tone
 
 app = typer.Typer(
     name="akhbar",
@@ -246,6 +248,8 @@ def report(
 
 
 _register_ner(app)  # train-ner, eval-ner, eval-entities (flows/cli_ner.py)
+_register_entities(app)  # audit-entities (flows/cli_entities.py)
+_register_tone(app)  # eval-tone, train-topics (flows/cli_tone.py)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -86,11 +86,12 @@ def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.
 
 @task(name="refresh-marts", **TASK_OPTS)
 def refresh_marts(out: str) -> None:
-    from transforms.entities import merge_entities
+    from transforms.entities import corpus_resolution
     from transforms.stories import STORY_PARAMS, stories_from_pairs
 
     with db.connect(out) as con:
-        marts.refresh_marts(con, merge_entities=merge_entities, stories=stories_from_pairs, story_params=STORY_PARAMS)
+        marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=stories_from_pairs,
+                            story_params=STORY_PARAMS)
 
 
 @task(name="record-rejects", **TASK_OPTS)

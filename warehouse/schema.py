@@ -144,9 +144,9 @@ TABLES: tuple[Table, ...] = (
         "One row per real-world entity, resolved across spellings and documents.",
         (
             C("entity_id", "VARCHAR", "Stable key derived from `label` and `key` (never a sequence).", False),
-            C("canonical_name", "VARCHAR", "Most frequent full spelling (e.g. `سيرغي لافروف`); a proclitic goes when the rest is a spelling some mention or the place gazetteer has (`وهونغ كونغ` → `هونغ كونغ`).", False),
+            C("canonical_name", "VARCHAR", "Most frequent full spelling across the warehouse (e.g. `سيرغي لافروف`), without the proclitics the corpus evidence reads off (`لحزب الله` → `حزب الله`, while `بايدن` stays whole) and without titles (`الرئيس`).", False),
             C("label", "VARCHAR", "Entity type: `PERS`, `LOC`, `ORG` or `MISC`.", False),
-            C("key", "VARCHAR", "Matching key: the phonetic key folding spelling/transliteration variants, or a link (`iso3166:RU`, `geonames:524901`), or `<key>@<doc_id>` for a one-word name known only in one article.", False),
+            C("key", "VARCHAR", "Matching key: the phonetic key folding spelling/transliteration variants, or a link (`iso3166:RU`, `geonames:524901`), or `<key>@<doc_id>` for a one-word person name linked to no full name.", False),
             C("country_code", "VARCHAR", "ISO 3166-1 alpha-2 code of a country, or of a city's country."),
             C("geonames_id", "BIGINT", "GeoNames id of a linked city."),
             C("lat", "DOUBLE", "Latitude of a linked place."),
@@ -165,6 +165,15 @@ TABLES: tuple[Table, ...] = (
             C("n", "BIGINT", "Number of mentions with this surface form.", False),
         ),
         primary_key=("entity_id", "alias"), doc_key=None,
+    ),
+    Table(
+        "entity_redirects", "mart",
+        "Ids that no longer name an entity of their own and the entity they belong to now: every id a spelling could have been listed under (another clitic reading, label, place or an earlier run's merge), so a saved id still resolves.",
+        (
+            C("entity_id_old", "VARCHAR", "An id that is not (or no longer) a row of `entities`.", False),
+            C("entity_id", "VARCHAR", "Key of the entity in `entities` that holds its mentions now.", False),
+        ),
+        primary_key=("entity_id_old",), doc_key=None,
     ),
     Table(
         "quotes", "mart",

@@ -92,6 +92,31 @@ def key_of(name: str | None) -> str:
     return " ".join(_token_key(t) for t in s.split(" ") if t)
 
 
+def name_key_of(name: str | None) -> str:
+    """:func:`key_of` without step 2's proclitic letters: only the article ``ال`` is peeled, since
+    whether a leading و ف ب ك ل is a clitic is decided from evidence beforehand
+    (:mod:`transforms.entities.clitics`).  ``name_key_of("بايدن") == "بايدن"`` where
+    ``key_of("بايدن") == "ايدن"``; ``name_key_of("الصين") == "صين"``."""
+    if not name:
+        return ""
+    s = orthography(name).translate(_PHONETIC_TABLE)
+    s = _RE_NON_WORD.sub(" ", s).strip()
+    s = _RE_ABD.sub("عبد ال", s)
+    toks = [t[2:] if t.startswith("ال") and len(t) >= _PEEL_FROM else t for t in s.split(" ") if t]
+    out = []
+    for t in toks:
+        if len(t) >= _MEDIAL_MIN:
+            t = t[0] + t[1:-1].replace("ا", "") + t[-1]
+        out.append(_RE_RUN.sub(r"\1", t))
+    return " ".join(out)
+
+
+def orthography_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorized :func:`orthography` (diacritics, tatweel and marks dropped; hamza seats, ى, ة and
+    Persian letters folded): ``"إيطاليا"`` → ``"ايطاليا"``."""
+    return expr.str.replace_all(_DROP, "").str.replace_many(_FOLDS)
+
+
 def _peel_expr(t: pl.Expr) -> pl.Expr:
     """Closed form of :func:`_peel`: prefix units (ال or one proclitic letter) are removed up to
     the first unit boundary at or after ``len - 4`` (the loop stops once fewer than 5 letters
@@ -118,6 +143,27 @@ def _token_key_expr(t: pl.Expr) -> pl.Expr:
     for ch in _RUN_LETTERS:
         t = t.str.replace_all(f"{ch}{ch}+", ch)
     return t
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """Vectorized :func:`name_key_of` over a string column of names whose clitics were decided
+    (``"جو بايدن"`` → ``"جو بايدن"``; ``"الولايات المتحدة"`` → ``"ولايات متحده"``)."""
+    s = (
+        orthography_expr(expr.fill_null(""))
+        .str.replace_many(_PHONETIC)
+        .str.replace_all(_NON_WORD, " ")
+        .str.strip_chars()
+        .str.replace_all("(^| )عبدال", "${1}عبد ال")
+    )
+    peel = pl.when(pl.element().str.starts_with("ال") & (pl.element().str.len_chars() >= _PEEL_FROM)) \
+        .then(pl.element().str.slice(2)).otherwise(pl.element())
+    return (
+        s.str.split(" ")
+        .list.eval(peel)
+        .list.eval(_token_key_expr(pl.element()))
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.join(" ")
+    )
 
 
 def entity_key(expr: pl.Expr) -> pl.Expr:

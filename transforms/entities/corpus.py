@@ -1,0 +1,191 @@
+"""Entities decided over the whole corpus: one entity per real-world thing, whatever the batch.
+
+:func:`corpus_entities` takes every (document, label, spelling) of the warehouse's mentions with
+its count and decides, from evidence across all of them:
+
+1. the clitics of each spelling (:mod:`~transforms.entities.clitics`: ``لحزب الله`` → ``حزب الله``,
+   ``بايدن`` stays whole) and its name key (:func:`~transforms.entities.key.name_key`);
+2. the stop list (``data/stop_entities.tsv``: currencies, months, titles without a name): such
+   mentions name no entity;
+3. the label, by vote over the corpus per name key (``بريكس`` tagged ORG 40 times and LOC 9 is
+   one ORG); where a name is genuinely two types (the second label holds ≥ 30% and ≥ 20
+   mentions in ≥ 5 documents), each document's own majority decides;
+4. places in context (:mod:`~transforms.entities.geocode`), people by linking
+   (:mod:`~transforms.entities.linking`), organisation aliases (``data/orgs_ar.tsv``);
+5. cross-key merges (:func:`~transforms.entities.merge.merge_entities`: transliteration variants,
+   ``حركة حماس`` = ``حماس``), and ids ``stable_id(label, key)`` of each group's representative,
+   which merge chooses without counts.
+
+Every decision is a function of the whole table, so batches and runs in any order give the same
+entities; :func:`transforms.entities.redirects.redirects` lists the ids a spelling could have had.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import polars as pl
+
+from transforms.entities import clitics, geocode, linking, orgs, places
+from transforms.entities.key import name_key, name_key_of
+from transforms.entities.merge import merge_entities
+from transforms.ids import stable_id_expr
+
+TWO_TYPES = (0.3, 20, 5)  # second label's share, mentions and documents
+TITLES = ("الرئيس", "رئيس", "الزعيم", "زعيم", "الوزير", "وزير", "الملك", "الأمير", "الشيخ",
+          "السيد", "السيدة", "الدكتور", "د", "المستشار", "المستشارة", "الجنرال", "العقيد",
+          "الرئيسان", "الزعيمان", "نظيره", "الإمام", "البابا", "السفير", "النائب", "العاهل",
+          "ولي", "المرشد", "اللواء", "الفريق", "المشير", "القاضي", "الأستاذ", "المهندس", "الحاج")
+ENTITY_COLUMNS = {
+    "entity_id": pl.Utf8, "canonical_name": pl.Utf8, "label": pl.Utf8, "key": pl.Utf8,
+    "country_code": pl.Utf8, "geonames_id": pl.Int64, "lat": pl.Float64, "lon": pl.Float64,
+    "n_mentions": pl.Int64, "n_documents": pl.Int64,
+}
+
+
+@lru_cache(maxsize=1)
+def stop_list() -> pl.DataFrame:
+    """``key, label, reason``: one row per label a stopped name is stopped under."""
+    rows = []
+    for name, labels, reason in places._read_tsv("stop_entities.tsv"):
+        for label in (("PERS", "LOC", "ORG", "MISC") if labels == "ALL" else labels.split(",")):
+            rows.append((name_key_of(name), label, reason))
+    return pl.DataFrame(rows, schema={"key": pl.Utf8, "label": pl.Utf8, "reason": pl.Utf8},
+                        orient="row").unique(["key", "label"])
+
+
+@lru_cache(maxsize=1)
+def person_noise() -> frozenset[str]:
+    """Name keys of titles and nationality adjectives: never part of a person's name at its start."""
+    nat = places.countries().filter(pl.col("is_nationality"))["name"].to_list()
+    return frozenset(name_key_of(t) for t in list(TITLES) + nat)
+
+
+def _strip_titles(stems: pl.Series) -> pl.DataFrame:
+    """``stem`` → ``stem, bare``: leading title/nationality words dropped, one word kept at least
+    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``).  Python over distinct PERS stems."""
+    noise, rows = person_noise(), []
+    for s in stems.unique().to_list():
+        toks = s.split(" ")
+        while len(toks) > 1 and name_key_of(toks[0]) in noise:
+            toks = toks[1:]
+        rows.append((s, " ".join(toks)))
+    return pl.DataFrame(rows, schema={"stem": pl.Utf8, "bare": pl.Utf8}, orient="row")
+
+
+def _vote(u: pl.DataFrame) -> pl.DataFrame:
+    """Label per (doc, key): the corpus majority, or the document's where a name is two types."""
+    share, n_min, d_min = TWO_TYPES
+    per = u.group_by("key", "label").agg(n=pl.col("n").sum(), nd=pl.col("doc_id").n_unique())
+    per = per.sort(["key", "n", "label"], descending=[False, True, False]).with_columns(
+        rank=pl.int_range(pl.len()).over("key"), share=pl.col("n") / pl.col("n").sum().over("key"))
+    top = per.filter(pl.col("rank") == 0).select("key", top="label")
+    two = per.filter((pl.col("rank") == 1) & (pl.col("share") >= share) & (pl.col("n") >= n_min)
+                     & (pl.col("nd") >= d_min)).select("key", two=pl.lit(True))
+    doc = (u.group_by("doc_id", "key", "label").agg(pl.col("n").sum()).join(top, on="key")
+           .sort(["doc_id", "key", "n", "label"], descending=[False, False, True, False])
+           .unique(["doc_id", "key"], keep="first").select("doc_id", "key", doc_label="label"))
+    return (u.join(top, on="key", how="left").join(two, on="key", how="left")
+            .join(doc, on=["doc_id", "key"], how="left")
+            .with_columns(label=pl.when(pl.col("two")).then(pl.col("doc_label")).otherwise(pl.col("top")))
+            .drop("top", "two", "doc_label"))
+
+
+def _org_alias() -> pl.DataFrame:
+    rows = {}
+    for canonical, alias in places._read_tsv("orgs_ar.tsv"):
+        rows.setdefault(name_key_of(canonical), name_key_of(canonical))
+        rows.setdefault(name_key_of(alias), name_key_of(canonical))
+    return pl.DataFrame({"key": list(rows), "org_key": list(rows.values())})
+
+
+def resolved_units(units: pl.DataFrame, docs: pl.DataFrame) -> pl.DataFrame:
+    """``units`` (``doc_id, label, surface, n``) and ``docs`` (``doc_id, source_id,
+    published_at``) → ``doc_id, label, surface, n, raw_label, stem, key, group_key,
+    country_code, geonames_id, lat, lon`` (``group_key`` null: not an entity).  Step 1–4 above."""
+    surf = units.group_by("surface").agg(pl.col("n").sum())
+    u = (units.rename({"label": "raw_label"}).join(clitics.stems(surf), on="surface", how="left")
+         .with_columns(key=name_key(pl.col("stem"))))
+    u = _vote(u.with_columns(label=pl.col("raw_label")))
+    u = u.join(stop_list().select("key", "label", stop=pl.lit(True)), on=["key", "label"], how="left")
+    u = u.with_columns(named=(pl.col("key") != "") & pl.col("stop").is_null()).drop("stop")
+    pers = u.filter(pl.col("named") & (pl.col("label") == "PERS"))
+    bare = _strip_titles(pers["stem"])
+    u = u.join(bare, on="stem", how="left").with_columns(
+        stem=pl.when(pl.col("label") == "PERS").then(pl.coalesce("bare", "stem")).otherwise(pl.col("stem"))
+    ).drop("bare")
+    u = u.with_columns(key=pl.when(pl.col("label") == "PERS").then(name_key(pl.col("stem")))
+                       .otherwise(pl.col("key")))
+    u = u.join(_org_alias(), on="key", how="left").with_columns(
+        key=pl.when(pl.col("label") == "ORG").then(pl.coalesce("org_key", "key")).otherwise(pl.col("key"))
+    ).drop("org_key")
+    u = u.join(docs.select("doc_id", "source_id"), on="doc_id", how="left")
+    # Places: a one-word "place" that is a word of a person's name in the same article is a
+    # tagger slip (سيرجي tagged LOC is not Cergy, France).
+    name_words = (u.filter(pl.col("named") & (pl.col("label") == "PERS"))
+                  .select("doc_id", key=pl.col("key").str.split(" ")).explode("key").unique())
+    locs = u.filter(pl.col("named") & (pl.col("label") == "LOC")).join(name_words, on=["doc_id", "key"], how="anti")
+    nat = places.countries().filter(pl.col("is_nationality")).select(
+        key=name_key(pl.col("name")), nat_cc="country_code").unique("key")
+    u = u.join(nat, on="key", how="left")
+    nat_docs = u.filter(pl.col("nat_cc").is_not_null()).select("doc_id", country_code="nat_cc")
+    geo = geocode.geocode(locs.group_by("doc_id", "source_id", "key", "stem").agg(pl.col("n").sum()), nat_docs)
+    is_loc = pl.col("label") == "LOC"
+    u = u.join(geo, on=["doc_id", "key", "stem"], how="left").with_columns(
+        [pl.when(is_loc).then(pl.col(c)).alias(c) for c in ("place_key", "geonames_id", "lat", "lon")]
+        + [pl.when(is_loc).then(pl.col("country_code")).when(pl.col("label") == "MISC")
+           .then(pl.col("nat_cc")).alias("country_code")]).drop("nat_cc")
+    pers = u.filter(pl.col("named") & (pl.col("label") == "PERS"))
+    pk = linking.person_keys(pers.select("doc_id", "key", "stem", "n"), docs, person_noise())
+    u = u.join(pk, on=["doc_id", "key"], how="left")
+    return u.with_columns(group_key=pl.when(~pl.col("named")).then(None)
+                          .when(pl.col("place_key").is_not_null()).then(pl.col("place_key"))
+                          .when(pl.col("label") == "PERS").then(pl.col("person_key"))
+                          .otherwise(pl.col("key"))).drop("named", "person_key", "source_id")
+
+
+def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Resolve every mention of the warehouse.
+
+    Input ``units``: ``doc_id, label, surface, n`` (mentions per document, label and spelling);
+    ``docs``: ``doc_id, source_id, published_at``.
+    Output: (``units`` + ``entity_id`` (null: names no entity), ``entities`` with
+    :data:`ENTITY_COLUMNS`).
+    Example: ``لحزب الله`` ×2 and ``حزب الله`` ×5 (ORG) and ``وحزب الله`` ×1 (LOC) → one ORG
+    entity named ``حزب الله`` with 8 mentions.
+    """
+    u = resolved_units(units, docs)
+    groups = u.filter(pl.col("group_key").is_not_null()).group_by("label", "group_key").agg(
+        pl.col("country_code", "geonames_id").first()).rename({"group_key": "key"})
+    plain = groups.filter(~pl.col("key").str.contains("[@:]")).with_columns(entity_id=stable_id_expr("label", "key"))
+    canon = merge_entities(plain).join(plain.select("entity_id", "label", rep="key"),
+                                       left_on="canonical_entity_id", right_on="entity_id")
+    rep = plain.select("entity_id", "label", "key").join(canon.select("entity_id", "rep"), on="entity_id") \
+        .select("label", group_key="key", rep="rep")
+    u = u.join(rep, on=["label", "group_key"], how="left").with_columns(
+        rep=pl.coalesce("rep", "group_key"))
+    u = u.with_columns(entity_id=pl.when(pl.col("rep").is_not_null()).then(stable_id_expr("label", "rep")))
+    return u.select("doc_id", "raw_label", "surface", "n", "entity_id", "stem", "label", "rep",
+                    "country_code", "geonames_id", "lat", "lon").rename({"raw_label": "mention_label"}), \
+        _entities(u)
+
+
+def _entities(u: pl.DataFrame) -> pl.DataFrame:
+    """One row per entity: the most frequent spelling with as many words as its key (``بنيامين
+    نتنياهو`` over ``نتنياهو``), else the most frequent; ties by length then text."""
+    e = u.filter(pl.col("entity_id").is_not_null())
+    ntok = pl.col("rep").str.split("@").list.first().str.count_matches(" ") + 1
+    names = (e.group_by("entity_id", "rep", "stem").agg(pl.col("n").sum())
+             .with_columns(full=(pl.col("stem").str.count_matches(" ") + 1) == ntok)
+             .with_columns(len=pl.col("stem").str.len_chars())
+             .sort(["entity_id", "full", "n", "len", "stem"], descending=[False, True, True, False, False])
+             .unique("entity_id", keep="first").select("entity_id", canonical_name="stem"))
+    geo = (e.filter(pl.col("country_code").is_not_null())
+           .group_by("entity_id", "country_code", "geonames_id", "lat", "lon").agg(pl.col("n").sum())
+           .sort(["entity_id", "n", "country_code"], descending=[False, True, False])
+           .unique("entity_id", keep="first").drop("n"))
+    return (
+        e.group_by("entity_id").agg(pl.col("label").first(), key=pl.col("rep").first(),
+                                    n_mentions=pl.col("n").sum(), n_documents=pl.col("doc_id").n_unique())
+        .join(names, on="entity_id").join(geo, on="entity_id", how="left")
+        .select(list(ENTITY_COLUMNS)).cast(ENTITY_COLUMNS).sort("entity_id")
+    )

@@ -1,0 +1,81 @@
+"""Person linking: a bare surname or first name joins the full-name person it most likely is.
+
+In the order of the evidence:
+
+1. the full name of the same article (``نتنياهو`` after ``بنيامين نتنياهو``:
+   :func:`transforms.entities.coref.person_coref`);
+2. else the corpus's dominant person with that name, when unambiguous by share and time: among
+   the full names (of ≥ 2 documents) that end with the word — or start with it, for a first
+   name — and are mentioned within a year of the article, one holds at least
+   :data:`DOMINANT_SHARE` of the mentions (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا
+   ترامب``); the article must match (``الصادق`` is not ``محمد صادق``) and a word right after a
+   compound particle (``بن``، ``عبد``، ``أبو``) is not a surname;
+3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
+   ``إسماعيل`` need not be one man.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.entities import coref
+
+DOMINANT_SHARE = 0.75
+DOC_SCOPE = "@"
+_MIN_LONE = 3  # letters: شي alone is too short to name someone across articles
+_YEAR_WINDOW = (-1, 0, 1)
+
+
+def _year(docs: pl.DataFrame) -> pl.DataFrame:
+    return docs.select("doc_id", year=pl.col("published_at").dt.year())
+
+
+def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -> pl.DataFrame:
+    """``pers``: ``doc_id, key, stem, n`` of PERS names (name keys without titles; ``stem`` as
+    written without clitics or titles); ``docs``: ``doc_id, published_at``.
+    Output: ``doc_id, key, person_key`` — the full name's key, the key itself (a full name), or
+    ``key@doc_id`` (a lone name linked to nobody).
+    Example: ``نتنياهو`` in an article without the full name, in a corpus where
+    ``بنيامين نتنياهو`` holds the mentions of that surname → ``person_key`` ``بنيامين نتنياهو``.
+    """
+    pairs = pers.select("doc_id", "key").unique()
+    coref_map = coref.person_coref(pairs, noise)
+    p = pers.join(coref_map, on=["doc_id", "key"], how="left").with_columns(
+        pkey=pl.coalesce("coref_key", "key")).join(_year(docs), on="doc_id", how="left")
+    ntok = pl.col("pkey").str.count_matches(" ") + 1
+    full = p.filter(ntok >= 2)
+    fstats = full.group_by("pkey").agg(n=pl.col("n").sum(), nd=pl.col("doc_id").n_unique())
+    display = (full.group_by("pkey", "stem").agg(pl.col("n").sum())
+               .sort(["pkey", "n", "stem"], descending=[False, True, False])
+               .unique("pkey", keep="first").select("pkey", fstem="stem"))
+    toks = pl.col("pkey").str.split(" ")
+    ftoks = pl.col("fstem").str.split(" ")
+    per_year = full.group_by("pkey", "year").agg(pl.col("n").sum()).join(
+        fstats.filter(pl.col("nd") >= 2).select("pkey"), on="pkey", how="semi").join(display, on="pkey")
+    # One candidate row per (word, full name): the last word unless after a compound particle,
+    # and the first word; "al" says whether the full name writes that word with the article.
+    last = per_year.filter(~toks.list.get(-2).is_in(list(coref._COMPOUND))).with_columns(
+        word=toks.list.last(), al=ftoks.list.last().str.starts_with("ال"))
+    first = per_year.with_columns(word=toks.list.first(), al=ftoks.list.first().str.starts_with("ال"))
+    cands = pl.concat([last, first]).unique(["pkey", "year", "word"])
+    cands = pl.concat([cands.with_columns(year=pl.col("year") + d) for d in _YEAR_WINDOW])
+    def dominant(by: list[str]) -> pl.DataFrame:
+        g = cands.group_by(*by, "pkey", "al").agg(pl.col("n").sum())
+        g = g.with_columns(share=pl.col("n") / pl.col("n").sum().over(by))
+        return (g.sort([*by, "n", "pkey"], descending=[*([False] * len(by)), True, False])
+                .unique(by, keep="first").filter(pl.col("share") >= DOMINANT_SHARE)
+                .select(*by, link="pkey", link_al="al"))
+    lone = p.filter((ntok == 1) & (pl.col("pkey").str.len_chars() >= _MIN_LONE)
+                    & ~pl.col("pkey").is_in(list(noise)))
+    lone = lone.with_columns(word=pl.col("pkey"), al=pl.col("stem").str.starts_with("ال"))
+    dated = lone.filter(pl.col("year").is_not_null()).join(dominant(["word", "year"]), on=["word", "year"], how="left")
+    undated = lone.filter(pl.col("year").is_null()).join(dominant(["word"]), on="word", how="left")
+    linked = pl.concat([dated, undated], how="diagonal_relaxed").filter(
+        pl.col("link").is_not_null() & (pl.col("al") == pl.col("link_al"))).select(
+        "doc_id", "key", link="link").unique(["doc_id", "key"])
+    return (
+        p.join(linked, on=["doc_id", "key"], how="left")
+        .with_columns(person_key=pl.when(pl.col("link").is_not_null()).then(pl.col("link"))
+                      .when(ntok == 1).then(pl.concat_str([pl.col("pkey"), pl.lit(DOC_SCOPE), pl.col("doc_id")]))
+                      .otherwise(pl.col("pkey")))
+        .select("doc_id", "key", "person_key").unique(["doc_id", "key"])
+    )
