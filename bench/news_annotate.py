@@ -35,10 +35,15 @@ def prepare(warehouse: Path, data: Path = DATA) -> None:
     by_url: dict[str, list[str]] = defaultdict(list)
     for url, text in rows:
         by_url[url].append(text)
-    with (data / "sentences.jsonl").open("w", encoding="utf-8") as f:
+    path = data / "sentences.jsonl"
+    known = {}
+    if path.exists():  # articles of an earlier wave keep the sentences they were annotated on
+        known = {r["id"]: r["sentences"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    with path.open("w", encoding="utf-8") as f:
         for a in arts:
-            f.write(json.dumps({"id": a["id"], "sentences": by_url.get(a["url"], [])}, ensure_ascii=False) + "\n")
-    print(f"{len(arts)} articles, {sum(len(by_url[a['url']]) for a in arts)} sentences")
+            sents = known.get(a["id"]) or by_url.get(a["url"], [])
+            f.write(json.dumps({"id": a["id"], "sentences": sents}, ensure_ascii=False) + "\n")
+    print(f"{len(arts)} articles, {len(arts) - len(known)} new")
 
 
 def show(ids: list[str]) -> None:

@@ -8,6 +8,10 @@ seed from articles of at least ``MIN_CHARS`` characters. Each article is cut to 
 paragraphs (about ``EXCERPT_CHARS`` characters; a longer first paragraph is cut at a sentence end),
 so one reader can annotate it in a few minutes. Output: one JSON object a line with ``id, corpus,
 source, category, url, title, published_raw, text``.
+
+The corpus was drawn in two waves: ``--per-source 80`` (seed 20261207) from all six sources, then
+``--per-source 100 --seed 20261208 --skip-source BBC --append`` from the five training sources
+(articles whose url an earlier one already has — one article filed under two categories — dropped).
 """
 from __future__ import annotations
 
@@ -63,12 +67,16 @@ def allocate(counts: dict[str, int], total: int) -> dict[str, int]:
     return share
 
 
-def sample(corpora: Path, per_source: int = PER_SOURCE, seed: int = SEED) -> list[dict]:
+def sample(corpora: Path, per_source: int = PER_SOURCE, seed: int = SEED, skip_sources: frozenset = frozenset(),
+           exclude: frozenset = frozenset()) -> list[dict]:
+    """The drawn articles; ``skip_sources`` draws none from those sources, ``exclude`` skips ids
+    already drawn (a second wave draws with another seed)."""
     rng = random.Random(seed)
     rows: list[dict] = []
     for name in CORPORA:
         df = pl.read_parquet(corpora / f"{name}.parquet").filter(
             pl.col("source").is_not_null() & (pl.col("text").str.len_chars() >= MIN_CHARS)
+            & ~pl.col("id").is_in(list(exclude)) & ~pl.col("source").is_in(list(skip_sources))
         ).sort("id")
         for source in sorted(df["source"].unique().to_list()):
             part = df.filter(pl.col("source") == source)
@@ -88,10 +96,16 @@ def main() -> None:
     ap.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
     ap.add_argument("--out", type=Path, default=Path("transforms/ner/data/news/articles.jsonl"))
     ap.add_argument("--per-source", type=int, default=PER_SOURCE)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--skip-source", action="append", default=[], help="draw nothing from this source")
+    ap.add_argument("--append", action="store_true", help="add to --out, skipping the ids it holds")
     args = ap.parse_args()
-    rows = sample(args.corpora, args.per_source)
+    held = set()
+    if args.append and args.out.exists():
+        held = {json.loads(x)["id"] for x in args.out.read_text(encoding="utf-8").splitlines() if x.strip()}
+    rows = sample(args.corpora, args.per_source, args.seed, frozenset(args.skip_source), frozenset(held))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as f:
+    with args.out.open("a" if args.append else "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{len(rows)} articles → {args.out}")

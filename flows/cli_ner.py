@@ -19,21 +19,32 @@ def train_ner(
     backend: Annotated[str, typer.Option("--backend", help="neural (the shipped default), large (the slower option, model_large/ner_large.pt), crf, or all (neural + crf).")] = "neural",
     dev_fraction: Annotated[float, typer.Option("--dev-fraction", help="Hold out this last share of the sentences and keep the epoch that scores best on it (0: train on everything for --epochs, as the shipped BiLSTM-CRF was; the shipped crfsuite CRF used 0.15).")] = 0.0,
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs (default: the shipped recipe's).")] = None,
+    news_weight: Annotated[int, typer.Option("--news-weight", help="Also train on the news corpus (transforms/ner/data/news, training sources), each sentence this many times per epoch (0: ANERcorp only).")] = 0,
+    conventions: Annotated[bool, typer.Option("--conventions/--no-conventions", help="Bring ANERcorp's tags to akhbar's conventions first (docs/entity-guidelines.md).")] = False,
+    aux_head: Annotated[bool, typer.Option("--aux-head", help="ANERcorp trains a second output layer of its own (not saved).")] = False,
+    resume: Annotated[Optional[Path], typer.Option("--resume", help="Start from this saved model (weights and vocabularies) instead of from scratch.")] = None,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Adam step size (default 2e-3).")] = None,
+    decay_epoch: Annotated[Optional[int], typer.Option("--decay-epoch", help="Epoch from which the step size is halved (default 20).")] = None,
 ) -> None:
-    """Train the NER model; with the defaults it reproduces the shipped BiLSTM-CRF (all sentences, 30 epochs).
+    """Train the NER model: ANERcorp from scratch (30 epochs), or with `--news-weight`/`--resume` the
+    news fine-tuning that makes the shipped model (docs/ner.md, "Retraining", has both commands).
 
-    `--dev-fraction 0.15` trains on the first 85% and reports the last 15% (the dev figures of docs/ner.md)."""
+    `--dev-fraction 0.15` holds out the last 15% of ANERcorp and, with the news corpus, 10% of its
+    training articles, keeping the epoch that scores best on them."""
     from transforms.ner import train
 
     if model_out is None:
         import transforms.ner as ner_pkg
 
         model_out = Path(ner_pkg.__file__).parent / ("model_large" if backend == "large" else "model")
-    if vectors is None and not corpora:
+    if vectors is None and not corpora and resume is None:
         corpora = sorted(Path("../shared/corpora").glob("ant_*.parquet"))
         if not corpora:
             raise typer.BadParameter("no ANT corpora found; pass --corpus FILE or --vectors FILE", param_hint="--corpus")
-    options = {} if epochs is None else {"epochs": epochs}
+    options = {k: v for k, v in {"epochs": epochs, "lr": lr, "decay_epoch": decay_epoch}.items() if v is not None}
+    if backend in ("neural", "large"):
+        options.update(news_weight=news_weight, conventions=conventions, aux_head=aux_head,
+                       resume=None if resume is None else str(resume))
     result = train(str(train_file), str(model_out), vectors=None if vectors is None else str(vectors),
                    corpora=[str(c) for c in corpora] or None, backend=backend, dev_fraction=dev_fraction,
                    **options)

@@ -38,7 +38,7 @@ def train(
     """Train the ``backend`` model(s) ("all" = neural + crf, "neural", "large" or "crf") into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if vectors is None:
+    if vectors is None and not (backend in ("neural", "large") and neural_options.get("resume")):
         if not corpora:
             raise ValueError("train() needs vectors= (a .npz from embed.word_vectors) or corpora=[...]")
         log("training word vectors on " + ", ".join(map(str, corpora)))

@@ -123,9 +123,12 @@ def tag_sentences_crf(token_lists: list[list[str]], model_dir: str | None = None
 
 def neural_path(backend: str, model_path: str | None) -> str | None:
     """The model file a BiLSTM backend reads: ``model_path`` (a file, or a directory holding the
-    backend's file name), else its shipped file (``None`` for the default, so that
+    backend's file name), else for the default backend the file named by the ``AKHBAR_NER_MODEL``
+    environment variable, else its shipped file (``None`` for the default, so that
     ``fast_tagger(None)`` stays the one cached copy)."""
     kind = resolved_backend(backend)
+    if not model_path and kind == DEFAULT_BACKEND:  # try a retrained model without replacing the shipped one
+        model_path = os.environ.get("AKHBAR_NER_MODEL") or None
     if model_path and Path(model_path).is_dir():
         return str(Path(model_path) / NEURAL_FILES[kind].name)
     if model_path or kind == DEFAULT_BACKEND:
