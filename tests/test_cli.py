@@ -76,7 +76,7 @@ def test_camel_backend_without_model_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_train_ner_then_eval_ner_with_that_model(tmp_path: Path) -> None:
-    """The README's dev recipe from the command line: train-ner --dev-fraction/--epochs/--model-out,
+    """The dev recipe of docs/ner.md from the command line: train-ner --dev-fraction/--epochs/--model-out,
     then eval-ner --model (here on the tiny fixture, two epochs)."""
     import numpy as np
 

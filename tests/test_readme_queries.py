@@ -135,3 +135,18 @@ def test_readme_command_line_names_real_commands_and_options() -> None:
             opt = w.split("=", 1)[0]
             if opt.startswith("-"):
                 assert opt in known, f"`akhbar {sub}` has no option {opt}: {line}"
+
+
+# ------------------------------------------------------------------ links
+def test_readme_links_every_docs_page() -> None:
+    text = README.read_text(encoding="utf-8")
+    missing = [p.name for p in DOC_PAGES if f"(docs/{p.name})" not in text]
+    assert not missing, f"README.md does not link {missing}"
+
+
+@pytest.mark.parametrize("page", USER_DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_relative_links_point_at_files(page: Path) -> None:
+    targets = re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8"))
+    local = [t.split("#", 1)[0] for t in targets if not re.match(r"[a-z]+:", t) and not t.startswith("#")]
+    broken = [t for t in local if t and not (page.parent / t).exists()]
+    assert not broken, f"{page.name}: broken links {broken}"
