@@ -5,6 +5,7 @@
     python -m bench.news_annotate render ANNOTATIONS.jsonl # the text with [[LABEL name]] marks applied
     python -m bench.news_annotate check [--folder F]       # corpus-wide consistency report
     python -m bench.news_annotate gold                     # test_articles.jsonl + test_gold.json
+    python -m bench.news_annotate gold-for WAREHOUSE_DIR ANNOTATIONS.jsonl OUT.json  # gold keyed by source_uri
 
 ``render`` is how a reader checks their own list against the text: every occurrence the matcher
 tags is bracketed, clitic matches are shown with their clitic, and listed names that match nothing
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.ner.conll import spans
-from transforms.ner.news import DATA, _tagged, bio, document_gold, load_annotations, load_articles, name_tokens
+from transforms.ner.news import DATA, _tagged, article_gold, bio, document_gold, load_annotations, load_articles, name_tokens
 from transforms.ner.text import norm, token_surfaces
 
 
@@ -118,6 +119,21 @@ def write_gold(data: Path = DATA) -> None:
     print(f"{len(gold)} test articles, {sum(m['count'] for d in gold.values() for m in d['mentions'])} mentions")
 
 
+def gold_for(warehouse: Path, annotations: Path, out: Path) -> None:
+    """Gold for ``akhbar eval-entities`` of annotations whose ids are a warehouse's ``source_uri``s,
+    counted on that warehouse's sentences (how the seeds' gold is made)."""
+    con = duckdb.connect(str(warehouse / "akhbar.duckdb"), read_only=True)
+    rows = con.execute("select d.source_uri, s.text from sentences s join documents d using (doc_id) "
+                       "order by d.source_uri, s.start_char").fetchall()
+    by_uri: dict[str, list[str]] = defaultdict(list)
+    for uri, text in rows:
+        by_uri[uri].append(text)
+    notes = [json.loads(x) for x in annotations.read_text(encoding="utf-8").splitlines() if x.strip()]
+    gold = {n["id"]: {"mentions": article_gold(by_uri[n["id"]], n["mentions"])} for n in notes}
+    out.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(gold)} documents, {sum(m['count'] for d in gold.values() for m in d['mentions'])} mentions")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -126,6 +142,10 @@ def main() -> None:
     sub.add_parser("render").add_argument("annotations", type=Path)
     sub.add_parser("check").add_argument("--folder", default="annotations")
     sub.add_parser("gold")
+    g = sub.add_parser("gold-for")
+    g.add_argument("warehouse", type=Path)
+    g.add_argument("annotations", type=Path)
+    g.add_argument("out", type=Path)
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args.warehouse)
@@ -135,6 +155,8 @@ def main() -> None:
         render(args.annotations)
     elif args.cmd == "gold":
         write_gold()
+    elif args.cmd == "gold-for":
+        gold_for(args.warehouse, args.annotations, args.out)
     else:
         check(args.folder)
 

@@ -92,6 +92,18 @@ def bio(sentences: list[str], mentions: list[dict]) -> list[Sentence]:
     return out
 
 
+def article_gold(sentences: list[str], mentions: list[dict], entities: dict[str, str] | None = None) -> list[dict]:
+    """One article's gold mentions ``{"surface", "label", "entity", "count"}``: each listed name counted
+    where it was tagged; ``entities`` maps ``"surface|label"`` to a cross-document entity name."""
+    counts = [0] * len(mentions)
+    for _, found in _tagged(sentences, mentions):
+        for *_, j in found:
+            counts[j] += 1
+    return [{"surface": m["surface"], "label": m["label"], "count": c,
+             "entity": (entities or {}).get(f"{m['surface']}|{m['label']}", m["surface"])}
+            for m, c in zip(mentions, counts) if c and m["label"] != "O"]
+
+
 def document_gold(split: str = "test", entities: dict[str, str] | None = None, data: Path = DATA) -> dict:
     """Gold for ``akhbar eval-entities``: ``{url: {"mentions": [{"surface", "label", "entity", "count"}]}}``
     with each listed name counted where it was tagged; ``entities`` maps ``"surface|label"`` to a
@@ -101,15 +113,7 @@ def document_gold(split: str = "test", entities: dict[str, str] | None = None, d
     for i in sorted(notes):
         if i not in arts or arts[i]["split"] != split:
             continue
-        ments = notes[i]["mentions"]
-        counts = [0] * len(ments)
-        for _, found in _tagged(arts[i]["sentences"], ments):
-            for *_, j in found:
-                counts[j] += 1
-        gold[arts[i]["url"]] = {"id": i, "mentions": [
-            {"surface": m["surface"], "label": m["label"], "count": c,
-             "entity": (entities or {}).get(f"{m['surface']}|{m['label']}", m["surface"])}
-            for m, c in zip(ments, counts) if c and m["label"] != "O"]}
+        gold[arts[i]["url"]] = {"id": i, "mentions": article_gold(arts[i]["sentences"], notes[i]["mentions"], entities)}
     return gold
 
 
