@@ -109,7 +109,8 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     if r.height == 0:
         return first.join(r, on="word").select("surface", "prefix", "cut", "rest", split=pl.lit(False))
     n = counts.select("word", "n")
-    f = prior()
+    need = pl.concat([r["word"], r["rest"]]).unique()
+    f = prior().filter(pl.col("word").is_in(need.implode()))  # a join would hash the whole list
     blocked = []
     for letters, blockers in _BLOCKERS.items():
         w = r.filter(pl.col("prefix").str.slice(0, 1).is_in(list(letters))).select("word").unique()
@@ -152,14 +153,14 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     return r.select("surface", "prefix", "cut", "rest", "split")
 
 
-def stems(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) -> pl.DataFrame:
+def stems(surfaces: pl.DataFrame, readings: pl.DataFrame | None = None) -> pl.DataFrame:
     """``surface, n`` → ``surface, stem``: the name without the clitic the evidence reads off
-    (letters as written; لل gives ال back).
+    (letters as written; لل gives ال back); ``readings`` are :func:`clitic_readings`' when known.
 
     Example: ``لحركة المقاومة الإسلامية حماس`` → ``حركة المقاومة الإسلامية حماس``; ``بايدن``,
     ``كريم`` and ``كولومبيا`` stay whole; ``للصين`` → ``الصين``.
     """
-    r = clitic_readings(surfaces, counts).filter("split")
+    r = (clitic_readings(surfaces) if readings is None else readings).filter("split")
     cut = r.select("surface", "cut", put=pl.when(pl.col("prefix").str.ends_with("لل"))
                    .then(pl.lit("ا")).otherwise(pl.lit("")))
     # Cut letters, not characters: a diacritic after a clitic letter goes with it.

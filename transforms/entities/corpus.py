@@ -98,12 +98,14 @@ def _org_alias() -> pl.DataFrame:
     return pl.DataFrame({"key": list(rows), "org_key": list(rows.values())})
 
 
-def resolved_units(units: pl.DataFrame, docs: pl.DataFrame) -> pl.DataFrame:
+def resolved_units(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFrame | None = None
+                   ) -> pl.DataFrame:
     """``units`` (``doc_id, label, surface, n``) and ``docs`` (``doc_id, source_id,
     published_at``) → ``doc_id, label, surface, n, raw_label, stem, key, group_key,
-    country_code, geonames_id, lat, lon`` (``group_key`` null: not an entity).  Step 1–4 above."""
+    country_code, geonames_id, lat, lon`` (``group_key`` null: not an entity).  Step 1–4 above;
+    ``readings``: :func:`~transforms.entities.clitics.clitic_readings` of the spellings, if known."""
     surf = units.group_by("surface").agg(pl.col("n").sum())
-    u = (units.rename({"label": "raw_label"}).join(clitics.stems(surf), on="surface", how="left")
+    u = (units.rename({"label": "raw_label"}).join(clitics.stems(surf, readings), on="surface", how="left")
          .with_columns(key=name_key(pl.col("stem"))))
     u = _vote(u.with_columns(label=pl.col("raw_label")))
     u = u.join(stop_list().select("key", "label", stop=pl.lit(True)), on=["key", "label"], how="left")
@@ -143,7 +145,8 @@ def resolved_units(units: pl.DataFrame, docs: pl.DataFrame) -> pl.DataFrame:
                           .otherwise(pl.col("key"))).drop("named", "person_key", "source_id")
 
 
-def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFrame | None = None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Resolve every mention of the warehouse.
 
     Input ``units``: ``doc_id, label, surface, n`` (mentions per document, label and spelling);
@@ -153,7 +156,7 @@ def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame) -> tuple[pl.DataFra
     Example: ``لحزب الله`` ×2 and ``حزب الله`` ×5 (ORG) and ``وحزب الله`` ×1 (LOC) → one ORG
     entity named ``حزب الله`` with 8 mentions.
     """
-    u = resolved_units(units, docs)
+    u = resolved_units(units, docs, readings)
     groups = u.filter(pl.col("group_key").is_not_null()).group_by("label", "group_key").agg(
         pl.col("country_code", "geonames_id").first()).rename({"group_key": "key"})
     plain = groups.filter(~pl.col("key").str.contains("[@:]")).with_columns(entity_id=stable_id_expr("label", "key"))

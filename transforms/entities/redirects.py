@@ -21,7 +21,8 @@ from transforms.entities.linking import DOC_SCOPE
 from transforms.ids import stable_id_expr
 
 
-def redirects(units: pl.DataFrame, entity_ids: pl.Series) -> pl.DataFrame:
+def redirects(units: pl.DataFrame, entity_ids: pl.Series, readings: pl.DataFrame | None = None
+              ) -> pl.DataFrame:
     """``units`` as :func:`~transforms.entities.corpus.corpus_entities` returns them
     (``doc_id, mention_label, surface, n, entity_id``) and the ids of the entities now →
     ``entity_id_old, entity_id`` (sorted; old ids unique).
@@ -31,13 +32,14 @@ def redirects(units: pl.DataFrame, entity_ids: pl.Series) -> pl.DataFrame:
     """
     u = units.filter(pl.col("entity_id").is_not_null())
     surf = u.group_by("surface").agg(pl.col("n").sum())
-    read = clitics.clitic_readings(surf)
+    read = clitics.clitic_readings(surf) if readings is None else readings
     cut1 = r"^\p{L}[\x{064B}-\x{065F}\x{0670}\x{0640}]*"
     alt = read.with_columns(stem=pl.when(pl.col("prefix").str.ends_with("لل")).then(pl.lit("ا")).otherwise(pl.lit(""))
                             + pl.when(pl.col("cut") == 1).then(pl.col("surface").str.replace(cut1, ""))
                             .otherwise(pl.col("surface").str.replace(cut1, "").str.replace(cut1, "")))
     stems = pl.concat([surf.select("surface", stem="surface"), alt.select("surface", "stem")]).unique()
-    forms = u.join(stems, on="surface").with_columns(key=name_key(pl.col("stem")))
+    forms = u.select("doc_id", "mention_label", "surface", "n", "entity_id").join(
+        stems, on="surface").with_columns(key=name_key(pl.col("stem")))
     labels = forms.select("key", label="mention_label").unique()
     cand = forms.join(labels, on="key")
     pers = cand.filter(pl.col("label") == "PERS")
@@ -66,5 +68,6 @@ def corpus_resolution(units: pl.DataFrame, docs: pl.DataFrame
     ``redirects``), from ``units`` (``doc_id, label, surface, n``) and ``docs``."""
     from transforms.entities.corpus import corpus_entities
 
-    out, ents = corpus_entities(units, docs)
-    return out, ents, redirects(out, ents["entity_id"])
+    readings = clitics.clitic_readings(units.group_by("surface").agg(pl.col("n").sum()))
+    out, ents = corpus_entities(units, docs, readings)
+    return out, ents, redirects(out, ents["entity_id"], readings)

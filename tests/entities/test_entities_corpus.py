@@ -1,0 +1,125 @@
+"""Corpus-level resolution: golden cases for every error class of the entity table (issue 32),
+and the warehouse's entities, aliases and redirects whatever the order batches arrive in.
+
+``tests/golden/entity_corpus/cases.jsonl``: each case is a small corpus of mentions
+(``[doc_id, label, surface, count]``) and what must hold once it is resolved: spellings that are
+one entity (``same``) or not (``apart``), a canonical ``name``, ``label``, ``place`` (the
+entity's key), ``country`` or ``none`` (no entity).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from transforms.entities import corpus_resolution
+from transforms.ids import stable_id
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "entity_corpus" / "cases.jsonl"
+CASES = [json.loads(x) for x in GOLDEN.read_text(encoding="utf-8").splitlines() if x]
+
+
+def _resolve(mentions: list[list]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    units = pl.DataFrame(mentions, schema={"doc_id": pl.Utf8, "label": pl.Utf8, "surface": pl.Utf8,
+                                           "n": pl.UInt32}, orient="row")
+    docs = pl.DataFrame({"doc_id": sorted(set(units["doc_id"]))}).with_columns(
+        source_id=pl.lit("s"), published_at=pl.lit(datetime(2018, 6, 1)))
+    out, ents, _ = corpus_resolution(units, docs)
+    return out, ents
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden(case):
+    out, ents = _resolve(case["input"]["mentions"])
+    eid = {(d, s): e for d, s, e in out.select("doc_id", "surface", "entity_id").iter_rows()}
+    by_id = {r["entity_id"]: r for r in ents.iter_rows(named=True)}
+    exp = case["expected"]
+    groups = lambda k: [exp[k]] if k in exp else []  # noqa: E731 - one group of spellings per case
+    for group in groups("same"):
+        assert len({eid[tuple(x)] for x in group}) == 1 and eid[tuple(group[0])], case["note"]
+    for group in groups("apart"):
+        assert len({eid[tuple(x)] for x in group}) == len(group), case["note"]
+    for d, s, name in exp.get("name", []):
+        assert by_id[eid[(d, s)]]["canonical_name"] == name, case["note"]
+    for d, s, label in exp.get("label", []):
+        assert by_id[eid[(d, s)]]["label"] == label, case["note"]
+    for d, s, key in exp.get("place", []):
+        assert by_id[eid[(d, s)]]["key"] == key, case["note"]
+    for d, s, cc in exp.get("country", []):
+        assert by_id[eid[(d, s)]]["country_code"] == cc, case["note"]
+    for d, s in exp.get("none", []):
+        assert eid[(d, s)] is None, case["note"]
+
+
+def test_every_error_class_has_cases():
+    classes = {c["input"]["error_class"] for c in CASES}
+    assert classes == {"twins", "proclitic wrongly stripped", "proclitic not stripped", "people not linked",
+                       "wrong names", "wrong merges", "places in context", "non-entities"}
+
+
+# Two batches whose evidence pulls decisions both ways: A alone calls بريكس a place and has
+# نتنياهو and لحزب الله without their full forms; B brings the majority label, the full name and
+# the bare party name.
+BATCH_A = [("a1", "LOC", "بريكس", 2), ("a1", "PERS", "نتنياهو", 2), ("a2", "ORG", "لحزب الله", 1),
+           ("a2", "LOC", "غزة", 1), ("a2", "LOC", "رفح", 1), ("a3", "MISC", "الدولار", 1)]
+BATCH_B = [("b1", "ORG", "بريكس", 3), ("b1", "PERS", "بنيامين نتنياهو", 2), ("b2", "PERS", "بنيامين نتنياهو", 1),
+           ("b2", "ORG", "حزب الله", 2), ("b3", "LOC", "رفح", 1), ("b3", "LOC", "مصر", 2)]
+
+
+def _load(con, rows, run: str) -> None:
+    from warehouse.load import load_batch
+
+    docs = sorted({r[0] for r in rows})
+    documents = pl.DataFrame({"doc_id": docs}).with_columns(
+        source_uri=pl.col("doc_id"), source_id=pl.lit("src"), source_name=pl.lit("src"),
+        content_sha256=pl.col("doc_id"), raw_text=pl.lit("نص"), published_at=pl.lit(datetime(2018, 6, 1)),
+        ingested_at=pl.lit(datetime(2018, 6, 2)), run_id=pl.lit(run))
+    ments = [{"mention_id": stable_id(d, s, i, k), "doc_id": d, "sentence_id": d, "start_char": 10 * k,
+              "end_char": 10 * k + len(s), "surface": s, "label": lab, "method": "t",
+              "entity_id_local": stable_id(lab, s)}
+             for d, lab, s, n in rows for k in range(n) for i in [0]]
+    load_batch(con, {"documents": documents, "mentions": pl.DataFrame(ments)})
+
+
+def _tables(con) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("entities", "entity_aliases", "entity_redirects")} | {
+        "mentions": con.execute("SELECT mention_id, entity_id FROM mentions ORDER BY ALL").fetchall()}
+
+
+def _build(tmp_path: Path, name: str, batches) -> dict[str, list[tuple]]:
+    from warehouse import db, marts
+
+    with db.connect(tmp_path / name) as con:
+        for i, rows in enumerate(batches):
+            _load(con, rows, f"run{i}")
+            marts.refresh_marts(con, resolve_entities=corpus_resolution)
+        first = _tables(con)
+        marts.refresh_marts(con, resolve_entities=corpus_resolution)  # a rerun changes nothing
+        assert _tables(con) == first
+    return first
+
+
+def test_batch_order_gives_the_same_tables(tmp_path):
+    ab = _build(tmp_path, "ab", [BATCH_A, BATCH_B])
+    ba = _build(tmp_path, "ba", [BATCH_B, BATCH_A])
+    once = _build(tmp_path, "once", [BATCH_A + BATCH_B])
+    assert ab == ba == once
+    assert ab["entity_redirects"]  # ids A alone would give (بريكس as LOC, لحزب اله) still resolve
+
+
+def test_an_id_shown_after_the_first_batch_still_resolves(tmp_path):
+    from warehouse import db, marts
+
+    with db.connect(tmp_path / "w") as con:
+        _load(con, BATCH_A, "run0")
+        marts.refresh_marts(con, resolve_entities=corpus_resolution)
+        shown = {r[0] for r in con.execute("SELECT entity_id FROM entities").fetchall()}
+        _load(con, BATCH_B, "run1")
+        marts.refresh_marts(con, resolve_entities=corpus_resolution)
+        live = {r[0] for r in con.execute("SELECT entity_id FROM entities").fetchall()}
+        red = dict(con.execute("SELECT * FROM entity_redirects").fetchall())
+    assert shown - live and all(red.get(e) in live for e in shown - live)
