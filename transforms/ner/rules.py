@@ -1,6 +1,6 @@
 """Sentence-level rules after the tagger, for names it leaves out or cuts short and spans that name nobody.
 
-``apply_rules(keys, spans, gazetteer.rule_gazetteer(backend))`` runs all five on one sentence and changes its spans
+``apply_rules(keys, spans, gazetteer.rule_gazetteer(backend))`` runs all six on one sentence and changes its spans
 in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
 ``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
 a rule adds, extends or merges gets ``method="rule"``; what it relabels keeps its method; what it
@@ -18,6 +18,8 @@ drops is gone.
   spans (``سانت`` + ``بطرسبرغ``) becomes one span (``سانت بطرسبرغ``), and so does a LOC span of
   one word that opens place names followed by another (``سان`` + ``بطرسبرج``: the gazetteer spells
   it ``سانت بطرسبرغ``).
+- ``whole_places``: a LOC span that the untagged words around it make a multi-word gazetteer name
+  takes them in (``جنوب`` + ``أفريقيا`` is the country, not a compass word and a continent).
 - ``institution_names``: an ORG span that opens with an institution's head noun (``منظمة``,
   ``الوكالة``, ``الاتحاد``, ``معهد``…) and that the tagger ended right before a ``لل`` word
   takes that word and the adjectives after it (``منظمة شنغهاي`` + ``للتعاون``, ``الوكالة الدولية``
@@ -83,7 +85,7 @@ _TAIL_NOT_NAME = frozenset(norm(w) for w in (
 
 
 def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: RuleGazetteer) -> None:
-    """The five rules on one sentence, in place (``gaz`` from ``gazetteer.rule_gazetteer``)."""
+    """The six rules on one sentence, in place (``gaz`` from ``gazetteer.rule_gazetteer``)."""
     named_parties(keys, spans, gaz[0])
     if spans:
         organization_tails(keys, spans, gaz[3])
@@ -91,6 +93,28 @@ def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: RuleGazetteer) ->
         institution_names(keys, spans, gaz[0])
     if len(spans) > 1:
         joined_places(keys, spans, gaz[1], gaz[2])
+    if spans:
+        whole_places(keys, spans, gaz[1], gaz[2])
+
+
+def whole_places(keys: tuple[str, ...], spans: list[Span], places: frozenset[str], longest: int) -> None:
+    """Extend a LOC span over the untagged words around it that make it a multi-word gazetteer name
+    (``جنوب`` + ``أفريقيا``, ``كوريا`` + ``الشمالية``); the first word may carry a proclitic
+    (``وجنوب أفريقيا``). The longest such name wins; words of other spans are never taken."""
+    taken = {i for s, e, *_ in spans for i in range(s, e)}
+    for span in [s for s in spans if s[2] == "LOC"]:
+        a, b = span[:2]
+        best = None
+        for lo in range(max(0, a - 2), a + 1):
+            for hi in range(b, min(len(keys), b + 2) + 1):
+                if (lo, hi) == (a, b) or hi - lo > longest or any(i in taken for i in (*range(lo, a), *range(b, hi))):
+                    continue
+                if any(" ".join((first, *keys[lo + 1 : hi])) in places for first in bare_forms(keys[lo], 2)):
+                    if best is None or hi - lo > best[1] - best[0]:
+                        best = (lo, hi)
+        if best is not None:
+            spans[spans.index(span)] = (best[0], best[1], "LOC", span[3], "rule")
+            taken.update(range(*best))
 
 
 def named_parties(keys: tuple[str, ...], spans: list[Span], countries: frozenset[str]) -> None:

@@ -116,7 +116,7 @@ def train(
     2e-3 for 20 epochs, then 1e-3 up to 30 (with a dev split the best dev epoch is kept; without one,
     the last).
 
-    Two options measured against that recipe and not adopted (README, "Named entities"):
+    Two options measured against that recipe and not adopted (docs/experiments.md):
     ``augment`` — each epoch also trains on mention-replaced copies of that share of the sentences
     (``replace_mentions``); ``average_from`` — the model is the mean of the weights after epochs
     ``average_from``..``epochs`` (with a dev split, the score is then that model's, not a picked epoch's).
