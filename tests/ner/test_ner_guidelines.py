@@ -17,6 +17,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ner_guidelines" / "ca
 CASES = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
 KNOWN_MISSES: dict[str, str] = {
     "event_misc": "the model takes لكرة القدم into the competition's name (كأس العالم لكرة القدم)",
+    "hospital": "the model tags nothing in مستشفى الشفاء (hospitals are rare in its training text)",
 }
 
 
