@@ -15,15 +15,24 @@ Runs on one warehouse never overlap, by two independent guards:
    second deployment on the same ``--out``): they wait, then fail with a clear ``WarehouseBusy``.
 The lock is the real guarantee (it lives next to the data and dies with its process, so a killed
 run never blocks the next one); the Prefect limit keeps the schedule orderly and observable.
+
+Without ``PREFECT_API_URL`` (environment or Prefect profile) Prefect would register the deployment
+with a temporary server, which runs no scheduler service: nothing would ever run, silently, so
+``serve`` refuses to start instead.
 """
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from typing import Any
 
 from flows.inputs import is_url
 
 DEFAULT_WAIT_SECONDS = 15 * 60.0
+NO_SERVER = ("error: akhbar serve needs a running Prefect server; start one (prefect server start) and point "
+             "PREFECT_API_URL at it, e.g. export PREFECT_API_URL=http://127.0.0.1:4200/api "
+             "(Prefect's temporary server never runs schedules)")
 
 
 def deployment_parameters(inputs: list[str], out: str, wait_seconds: float) -> dict[str, Any]:
@@ -55,9 +64,17 @@ def build_deployment(inputs: list[str], out: str, cron: str | None, name: str,
 
 def serve(inputs: list[str], out: str, cron: str | None = "*/15 * * * *", name: str = "akhbar-ingest",
           wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
-    """Register the deployment with the Prefect server and run its schedule until interrupted."""
+    """Register the deployment with the Prefect server and run its schedule until interrupted
+    (Ctrl-C or SIGTERM; the schedule is then paused). Exits with status 2 when no server is set."""
     from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL
 
+    if not PREFECT_API_URL.value():
+        print(NO_SERVER, file=sys.stderr)
+        raise SystemExit(2)
+    # Prefect's SIGTERM handler (Runner.handle_sigterm) shuts down correctly but calls the async
+    # ``stop`` without awaiting it: a systemd stop would print this warning every time.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
     deployment = build_deployment(inputs, out, cron, name, wait_seconds)
     # limit=1: this process never starts two flow runs at once, even when runs were queued by hand.
     prefect_serve(deployment, limit=1)

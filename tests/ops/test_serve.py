@@ -1,5 +1,6 @@
-"""A real ``prefect server start`` (127.0.0.1, free port, temporary PREFECT_HOME), ``akhbar serve``
-on a copy of seeds, runs triggered through the API with ``run_deployment`` (issue 8, acceptance 1).
+"""A real ``prefect server start`` (conftest ``real_server``: 127.0.0.1, free port, temporary
+PREFECT_HOME), ``akhbar serve`` on a copy of seeds, runs triggered through the API with
+``run_deployment`` (issue 8, acceptance 1); test_scheduler.py has the scheduler start them.
 
 Everything is a child process with bounded waits; the server and the serve process are stopped
 with SIGINT (what Ctrl-C sends) and must exit by themselves.
@@ -7,21 +8,18 @@ with SIGINT (what Ctrl-C sends) and must exit by themselves.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from prefect_procs import BIN, Server, kill_all, server_env, start, stop, tail
 
 from warehouse import db
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 DEPLOYMENT = "ingest/ops-test"
 
 # Runs in a child process: wait for the deployment, run it once and wait for the result, then
@@ -58,59 +56,12 @@ else:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(api: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"prefect server exited early (rc={proc.returncode})"
-        try:
-            with urllib.request.urlopen(f"{api}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"prefect server not healthy after {timeout}s")
-
-
-def _stop(proc: subprocess.Popen, timeout: float = 30) -> int:
-    """SIGINT the child's process group, wait, and only then force it."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-            raise AssertionError(f"process {proc.args[:3]} ignored SIGINT for {timeout}s") from None
-    return proc.returncode
-
-
-def _tail(path: Path, n: int = 3000) -> str:
-    return path.read_text(errors="replace")[-n:] if path.exists() else ""
-
-
-@pytest.mark.slow  # ~2-4 min: a real server, a serve process and four flow-run processes
-def test_serve_on_real_prefect_server(tmp_path: Path, seeds_copy: Path) -> None:
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect_home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_UI_ENABLED="false", PYTHONUNBUFFERED="1")
-    # the runner polls for due runs every 10 s by default; 1 s keeps the queued-runs phase short
-    client_env = {**env, "PREFECT_API_URL": api, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+@pytest.mark.slow  # ~2-4 min: a serve process and four flow-run processes on the shared server
+def test_serve_on_real_prefect_server(real_server: Server, tmp_path: Path, seeds_copy: Path) -> None:
+    client_env = real_server.client_env
     out = tmp_path / "wh"
     logs = tmp_path / "logs"
     logs.mkdir()
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=env, cwd=tmp_path, stdout=open(logs / "server.log", "wb"), stderr=subprocess.STDOUT,
-        start_new_session=True)
     serve = None
     t0 = time.monotonic()
     phases: dict[str, float] = {}
@@ -120,18 +71,13 @@ def test_serve_on_real_prefect_server(tmp_path: Path, seeds_copy: Path) -> None:
         print(f"[serve test] {name} at {phases[name]}s", flush=True)
 
     try:
-        _wait_healthy(api, server)
-        mark("server healthy")
         # A schedule that never fires during the test (1 January): runs come from run_deployment.
-        serve = subprocess.Popen(
-            [str(BIN / "akhbar"), "serve", str(seeds_copy), "--out", str(out), "--cron", "0 0 1 1 *",
-             "--name", DEPLOYMENT.split("/")[1]],
-            env=client_env, cwd=REPO, stdout=open(logs / "serve.log", "wb"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+        serve = start([str(BIN / "akhbar"), "serve", str(seeds_copy), "--out", str(out), "--cron", "0 0 1 1 *",
+                       "--name", DEPLOYMENT.split("/")[1]], client_env, REPO, logs / "serve.log")
         one = subprocess.run([sys.executable, "-c", TRIGGER, DEPLOYMENT, "one"], env=client_env,
                              capture_output=True, text=True, timeout=300)
-        assert one.returncode == 0, one.stderr[-3000:] + _tail(logs / "serve.log")
-        assert json.loads(one.stdout.strip().splitlines()[-1]) == [["COMPLETED", "Completed"]], _tail(logs / "serve.log")
+        assert one.returncode == 0, one.stderr[-3000:] + tail(logs / "serve.log")
+        assert json.loads(one.stdout.strip().splitlines()[-1]) == [["COMPLETED", "Completed"]], tail(logs / "serve.log")
         mark("first run completed")
         with db.connect(out, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
@@ -144,7 +90,7 @@ def test_serve_on_real_prefect_server(tmp_path: Path, seeds_copy: Path) -> None:
                              capture_output=True, text=True, timeout=300)
         assert two.returncode == 0, two.stderr[-3000:]
         mark("two queued runs completed")
-        assert json.loads(two.stdout.strip().splitlines()[-1]) == [["COMPLETED", "Completed"]] * 2, _tail(logs / "serve.log")
+        assert json.loads(two.stdout.strip().splitlines()[-1]) == [["COMPLETED", "Completed"]] * 2, tail(logs / "serve.log")
         with db.connect(out, read_only=True) as con:
             runs = con.execute("SELECT started_at, finished_at, n_new, n_unchanged FROM runs ORDER BY started_at").fetchall()
             assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 6
@@ -160,16 +106,11 @@ def test_serve_on_real_prefect_server(tmp_path: Path, seeds_copy: Path) -> None:
         assert busy.returncode == 2, busy.stdout[-2000:] + busy.stderr[-2000:]
         assert "another akhbar run is writing" in busy.stderr and "--wait" in busy.stderr
 
-        assert _stop(serve) in (0, 130, -signal.SIGINT), _tail(logs / "serve.log")
+        assert stop(serve) in (0, 130, -signal.SIGINT), tail(logs / "serve.log")
         serve = None
         mark("serve stopped")
-        assert _stop(server) in (0, 130, -signal.SIGINT), _tail(logs / "server.log")
-        mark("server stopped")
     finally:
-        for proc in (serve, server):
-            if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        kill_all([serve])
 
 
 @pytest.mark.parametrize("given", [["inbox"], ["inbox", "https://example.org/rss.xml"]])
@@ -181,3 +122,13 @@ def test_deployment_parameters(given: list[str], tmp_path: Path, monkeypatch) ->
     params = deployment_parameters(given, "data", 60)
     assert params["inputs"][0] == str(tmp_path / "inbox") and params["out"] == str(tmp_path / "data")
     assert params["inputs"][1:] == given[1:] and params["wait_seconds"] == 60.0
+
+
+def test_serve_refuses_without_a_server(tmp_path: Path) -> None:
+    """Without PREFECT_API_URL Prefect would use a temporary server, which never runs schedules."""
+    env = server_env(tmp_path / "prefect_home")  # no PREFECT_API_URL, and a profile without one
+    done = subprocess.run([str(BIN / "akhbar"), "serve", str(tmp_path), "--out", str(tmp_path / "wh")], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "needs a running Prefect server" in done.stderr and "PREFECT_API_URL" in done.stderr
+    assert not (tmp_path / "wh").exists()
