@@ -6,7 +6,8 @@ A fixed rule cannot tell ``لروسيا`` (ل + روسيا) from ``بايدن`` 
 
 * the corpus — how often ``t`` and ``r`` are written as words of the warehouse's mentions
   (``ρ = (n(t) + ½) / (n(r) + ½)``), and whether ``t`` itself follows another clitic that cannot
-  stand before ``c`` (``لبايدن``, ``البريكس``, ``بواشنطن``: then ``t`` is a whole word);
+  stand before ``c`` (``لبايدن``, ``البريكس``, ``بواشنطن``: then ``t`` is a whole word, when
+  such forms are at least a fifth as frequent as ``t``: بوروسيا is a club, not ب + وروسيا);
 * a general prior — the word frequencies of wordfreq's Arabic list (``π = f(t) / f(r)``, CC BY-SA
   4.0 data read from the installed package): ``f(لروسيا) / f(روسيا) = 0.04`` while
   ``f(بايدن) / f(ايدن) ≈ 1``.
@@ -43,6 +44,7 @@ PREFIXES: tuple[tuple[str, int, str], ...] = tuple(
 # Clitics that cannot stand before a word starting with these letters' clitic readings.
 _BLOCKERS = {"بكل": ("ب", "ك", "ل", "ال"), "وف": ("و", "ف", "ب", "ك", "ل", "ال")}
 _MIN_REST = 3
+_BLOCK_SHARE = 0.2  # بوروسيا (Borussia) is no evidence that وروسيا is a word of its own
 _EPS = 1e-9  # below the list's smallest frequency (1e-8): a word it lacks is rarer than any it has
 
 
@@ -115,6 +117,7 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     for letters, blockers in _BLOCKERS.items():
         w = r.filter(pl.col("prefix").str.slice(0, 1).is_in(list(letters))).select("word").unique()
         hits = pl.concat([w.select("word", form=pl.lit(b) + pl.col("word")) for b in blockers])
+        hits = hits.filter(~pl.col("form").str.starts_with("لل"))  # لل is ل + ال, not ل + ل
         blocked.append(hits.join(n, left_on="form", right_on="word").group_by("word")
                        .agg(blk=pl.col("n").sum()).with_columns(letters=pl.lit(letters)))
     blk = pl.concat(blocked)
@@ -144,9 +147,18 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     _article_word = pl.col("rest").str.starts_with("ال") & (pl.col("f_r") >= 1e-6)
     r = first.join(r, on="word").with_columns(score=score).with_columns(
         known=(pl.col("rest") + pl.col("tail")).is_in(list(places.place_names())))
+    # ب، ك، ل never stand before و or ف: ب + وروسيا is no reading when وروسيا is و + روسيا; and
+    # وب + يونغ needs بيونغ itself to be no more frequent than يونغ.
+    conj = r.filter(pl.col("prefix").is_in(["و", "ف"]) & (pl.col("n_r") >= pl.col("n_t"))
+                    & (pl.col("score") < math.log(THRESHOLD))).select(rest_w="word").unique()
+    r = r.join(conj.with_columns(stacked=pl.lit(True)), left_on="rest", right_on="rest_w", how="left")
+    r = r.join(n.rename({"word": "mid", "n": "n_mid"}), left_on=pl.col("word").str.slice(1), right_on="mid", how="left")
     r = r.with_columns(
-        ok=((pl.col("n_r") > 0) | pl.col("known") | _article_word) & ~((pl.col("n_t") > pl.col("n_r")) & (pl.col("n_t") >= 2) & ~pl.col("rest").str.starts_with("ال"))
-        & (pl.col("blk") < 2) & (pl.col("score") < math.log(THRESHOLD)))
+        ok=((pl.col("n_r") > 0) | pl.col("known") | _article_word)
+        & ~(pl.col("stacked").fill_null(False) & pl.col("prefix").str.slice(0, 1).is_in(list("بكل")))
+        & ~((pl.col("cut") == 2) & (pl.col("n_mid").fill_null(0) > pl.col("n_r")) & (pl.col("n_mid") >= 2)) & ~((pl.col("n_t") > pl.col("n_r")) & (pl.col("n_t") >= 2) & ~pl.col("rest").str.starts_with("ال"))
+        & ((pl.col("blk") < 2) | (pl.col("blk") < _BLOCK_SHARE * pl.col("n_t")))
+        & (pl.col("score") < math.log(THRESHOLD)))
     best = (r.filter("ok").sort("surface", "score", "prefix").unique("surface", keep="first")
             .select("surface", "prefix", best=pl.lit(True)))
     r = r.join(best, on=["surface", "prefix"], how="left").with_columns(split=pl.col("best").fill_null(False))

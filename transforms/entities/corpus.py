@@ -8,8 +8,8 @@ its count and decides, from evidence across all of them:
 2. the stop list (``data/stop_entities.tsv``: currencies, months, titles without a name): such
    mentions name no entity;
 3. the label, by vote over the corpus per name key (``بريكس`` tagged ORG 40 times and LOC 9 is
-   one ORG); where a name is genuinely two types (the second label holds ≥ 30% and ≥ 20
-   mentions in ≥ 5 documents), each document's own majority decides;
+   one ORG); where a name is genuinely two types (the second label holds ≥ 30% and ≥ 50
+   mentions in ≥ 20 documents), each document's own majority decides;
 4. places in context (:mod:`~transforms.entities.geocode`), people by linking
    (:mod:`~transforms.entities.linking`), organisation aliases (``data/orgs_ar.tsv``);
 5. cross-key merges (:func:`~transforms.entities.merge.merge_entities`: transliteration variants,
@@ -30,11 +30,13 @@ from transforms.entities.key import name_key, name_key_of
 from transforms.entities.merge import merge_entities
 from transforms.ids import stable_id_expr
 
-TWO_TYPES = (0.3, 20, 5)  # second label's share, mentions and documents
+TWO_TYPES = (0.3, 50, 20)  # second label's share, mentions and documents
 TITLES = ("الرئيس", "رئيس", "الزعيم", "زعيم", "الوزير", "وزير", "الملك", "الأمير", "الشيخ",
           "السيد", "السيدة", "الدكتور", "د", "المستشار", "المستشارة", "الجنرال", "العقيد",
           "الرئيسان", "الزعيمان", "نظيره", "الإمام", "البابا", "السفير", "النائب", "العاهل",
           "ولي", "المرشد", "اللواء", "الفريق", "المشير", "القاضي", "الأستاذ", "المهندس", "الحاج")
+# Function words the tagger sweeps into the start of a span (فإن نيمار, فإن بريكست): any label.
+_FUNCTION = "^(?:[فو]?[إأا]ن|ب[أا]ن|ل[أا]ن|و?لكن) +"
 ENTITY_COLUMNS = {
     "entity_id": pl.Utf8, "canonical_name": pl.Utf8, "label": pl.Utf8, "key": pl.Utf8,
     "country_code": pl.Utf8, "geonames_id": pl.Int64, "lat": pl.Float64, "lon": pl.Float64,
@@ -62,14 +64,19 @@ def person_noise() -> frozenset[str]:
 
 def _strip_titles(stems: pl.Series) -> pl.DataFrame:
     """``stem`` → ``stem, bare``: leading title/nationality words dropped, one word kept at least
-    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``).  Python over distinct PERS stems."""
-    noise, rows = person_noise(), []
-    for s in stems.unique().to_list():
-        toks = s.split(" ")
-        while len(toks) > 1 and name_key_of(toks[0]) in noise:
-            toks = toks[1:]
-        rows.append((s, " ".join(toks)))
-    return pl.DataFrame(rows, schema={"stem": pl.Utf8, "bare": pl.Utf8}, orient="row")
+    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``)."""
+    noise = list(person_noise())
+    d = pl.DataFrame({"stem": stems}).unique()
+    words = d.select("stem", w=pl.col("stem").str.split(" ")).with_row_index("i").explode("w")
+    words = words.join(words.select("w").unique().with_columns(k=name_key(pl.col("w"))), on="w",
+                       maintain_order="left")
+    lead = (words.with_columns(pos=pl.int_range(pl.len()).over("i"), n=pl.len().over("i"),
+                               noise=pl.col("k").is_in(noise))
+            .with_columns(keep=pl.col("noise").not_().cum_max().over("i")
+                          | (pl.col("pos") == pl.col("n") - 1))
+            .filter("keep").group_by("i", maintain_order=True).agg(pl.col("stem").first(),
+                                                                   bare=pl.col("w").str.join(" ")))
+    return lead.select("stem", "bare")
 
 
 def _vote(u: pl.DataFrame) -> pl.DataFrame:
@@ -80,14 +87,12 @@ def _vote(u: pl.DataFrame) -> pl.DataFrame:
         rank=pl.int_range(pl.len()).over("key"), share=pl.col("n") / pl.col("n").sum().over("key"))
     top = per.filter(pl.col("rank") == 0).select("key", top="label")
     two = per.filter((pl.col("rank") == 1) & (pl.col("share") >= share) & (pl.col("n") >= n_min)
-                     & (pl.col("nd") >= d_min)).select("key", two=pl.lit(True))
-    doc = (u.group_by("doc_id", "key", "label").agg(pl.col("n").sum()).join(top, on="key")
+                     & (pl.col("nd") >= d_min)).select("key")
+    doc = (u.join(two, on="key", how="semi").group_by("doc_id", "key", "label").agg(pl.col("n").sum())
            .sort(["doc_id", "key", "n", "label"], descending=[False, False, True, False])
            .unique(["doc_id", "key"], keep="first").select("doc_id", "key", doc_label="label"))
-    return (u.join(top, on="key", how="left").join(two, on="key", how="left")
-            .join(doc, on=["doc_id", "key"], how="left")
-            .with_columns(label=pl.when(pl.col("two")).then(pl.col("doc_label")).otherwise(pl.col("top")))
-            .drop("top", "two", "doc_label"))
+    return (u.join(top, on="key", how="left").join(doc, on=["doc_id", "key"], how="left")
+            .with_columns(label=pl.coalesce("doc_label", "top")).drop("top", "doc_label"))
 
 
 def _org_alias() -> pl.DataFrame:
@@ -105,27 +110,36 @@ def resolved_units(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFra
     country_code, geonames_id, lat, lon`` (``group_key`` null: not an entity).  Step 1–4 above;
     ``readings``: :func:`~transforms.entities.clitics.clitic_readings` of the spellings, if known."""
     surf = units.group_by("surface").agg(pl.col("n").sum())
-    u = (units.rename({"label": "raw_label"}).join(clitics.stems(surf, readings), on="surface", how="left")
-         .with_columns(key=name_key(pl.col("stem"))))
+    st = clitics.stems(surf, readings).with_columns(stem=pl.when(pl.col("stem").str.contains(_FUNCTION + r"\S"))
+                                                     .then(pl.col("stem").str.replace(_FUNCTION, ""))
+                                                     .otherwise(pl.col("stem")))
+    st = st.join(st.select("stem").unique().with_columns(key=name_key(pl.col("stem"))), on="stem")
+    u = units.rename({"label": "raw_label"}).join(st, on="surface", how="left")
+    # Titles go before the vote, so that الرئيس بيونغ يانغ votes with بيونغ يانغ.
+    raw_pers = u.filter(pl.col("raw_label") == "PERS")["stem"]
+    bare = _strip_titles(raw_pers)
+    bare = bare.join(bare.select("bare").unique().with_columns(bkey=name_key(pl.col("bare"))), on="bare")
+    u = u.join(bare.rename({"stem": "s0"}), left_on="stem", right_on="s0", how="left").with_columns(
+        key=pl.when(pl.col("raw_label") == "PERS").then(pl.coalesce("bkey", "key")).otherwise(pl.col("key"))
+    ).drop("bare", "bkey")
     u = _vote(u.with_columns(label=pl.col("raw_label")))
     u = u.join(stop_list().select("key", "label", stop=pl.lit(True)), on=["key", "label"], how="left")
     u = u.with_columns(named=(pl.col("key") != "") & pl.col("stop").is_null()).drop("stop")
-    pers = u.filter(pl.col("named") & (pl.col("label") == "PERS"))
-    bare = _strip_titles(pers["stem"])
+    pers = u.filter(pl.col("named") & (pl.col("label") == "PERS") & (pl.col("raw_label") != "PERS"))
+    more = _strip_titles(pers["stem"])
+    bare = pl.concat([bare, more.join(more.select("bare").unique().with_columns(
+        bkey=name_key(pl.col("bare"))), on="bare")]).unique("stem")
+    is_pers = pl.col("label") == "PERS"
     u = u.join(bare, on="stem", how="left").with_columns(
-        stem=pl.when(pl.col("label") == "PERS").then(pl.coalesce("bare", "stem")).otherwise(pl.col("stem"))
-    ).drop("bare")
-    u = u.with_columns(key=pl.when(pl.col("label") == "PERS").then(name_key(pl.col("stem")))
-                       .otherwise(pl.col("key")))
+        stem=pl.when(is_pers).then(pl.coalesce("bare", "stem")).otherwise(pl.col("stem")),
+        key=pl.when(is_pers).then(pl.coalesce("bkey", "key")).otherwise(pl.col("key"))
+    ).drop("bare", "bkey")
     u = u.join(_org_alias(), on="key", how="left").with_columns(
         key=pl.when(pl.col("label") == "ORG").then(pl.coalesce("org_key", "key")).otherwise(pl.col("key"))
     ).drop("org_key")
     u = u.join(docs.select("doc_id", "source_id"), on="doc_id", how="left")
-    # Places: a one-word "place" that is a word of a person's name in the same article is a
-    # tagger slip (سيرجي tagged LOC is not Cergy, France).
-    name_words = (u.filter(pl.col("named") & (pl.col("label") == "PERS"))
-                  .select("doc_id", key=pl.col("key").str.split(" ")).explode("key").unique())
-    locs = u.filter(pl.col("named") & (pl.col("label") == "LOC")).join(name_words, on=["doc_id", "key"], how="anti")
+    # Places: a LOC the tagger took from a person's name (سيرجي of سيرغي لافروف) is voted PERS above.
+    locs = u.filter(pl.col("named") & (pl.col("label") == "LOC"))
     nat = places.countries().filter(pl.col("is_nationality")).select(
         key=name_key(pl.col("name")), nat_cc="country_code").unique("key")
     u = u.join(nat, on="key", how="left")
@@ -159,28 +173,58 @@ def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFr
     u = resolved_units(units, docs, readings)
     groups = u.filter(pl.col("group_key").is_not_null()).group_by("label", "group_key").agg(
         pl.col("country_code", "geonames_id").first()).rename({"group_key": "key"})
-    plain = groups.filter(~pl.col("key").str.contains("[@:]")).with_columns(entity_id=stable_id_expr("label", "key"))
-    canon = merge_entities(plain).join(plain.select("entity_id", "label", rep="key"),
-                                       left_on="canonical_entity_id", right_on="entity_id")
-    rep = plain.select("entity_id", "label", "key").join(canon.select("entity_id", "rep"), on="entity_id") \
-        .select("label", group_key="key", rep="rep")
+    plain = groups.filter(~pl.col("key").str.contains("[@:]"))
+    rep = _merge(plain).select("label", group_key="key", rep="rep")
     u = u.join(rep, on=["label", "group_key"], how="left").with_columns(
         rep=pl.coalesce("rep", "group_key"))
-    u = u.with_columns(entity_id=pl.when(pl.col("rep").is_not_null()).then(stable_id_expr("label", "rep")))
+    ids = u.select("label", "rep").unique().drop_nulls().with_columns(entity_id=stable_id_expr("label", "rep"))
+    u = u.join(ids, on=["label", "rep"], how="left")
     return u.select("doc_id", "raw_label", "surface", "n", "entity_id", "stem", "label", "rep",
                     "country_code", "geonames_id", "lat", "lon").rename({"raw_label": "mention_label"}), \
         _entities(u)
 
 
+def _loose(key: pl.Expr) -> pl.Expr:
+    """Vectorized ``merge._loose``: medial ا و ي dropped from words still ≥ 5 letters after it."""
+    def word(w: pl.Expr) -> pl.Expr:
+        n = w.str.len_chars()
+        lt = pl.concat_str([w.str.slice(0, 1), w.str.slice(1, (n - 2).clip(lower_bound=0))
+                            .str.replace_all("[اوي]", ""), w.str.slice(-1, 1)])
+        lt = pl.when(n > 2).then(lt).otherwise(w)
+        return pl.when(lt.str.len_chars() >= 5).then(lt).otherwise(w)
+    return key.str.split(" ").list.eval(word(pl.element())).list.join(" ")
+
+
+def _merge(plain: pl.DataFrame) -> pl.DataFrame:
+    """``label, key`` (+ geo) → ``label, key, rep``: :func:`merge_entities` over the groups that can
+    merge at all (a loose key shared with another group, or an organisation type word and the
+    name it would leave), every other group its own representative."""
+    types = list(orgs.org_type_keys())
+    toks = pl.col("key").str.split(" ")
+    p = plain.with_columns(loose=_loose(pl.col("key")))
+    shared = pl.len().over("label", "loose") > 1
+    typed = (pl.col("label") == "ORG") & (toks.list.len() > 1) & toks.list.first().is_in(types)
+    rests = p.filter(typed).select("label", key=toks.list.slice(1).list.join(" "))
+    cand = p.filter(shared | typed).vstack(p.join(rests, on=["label", "key"], how="semi")).unique(["label", "key"])
+    cand = cand.with_columns(entity_id=stable_id_expr("label", "key"))
+    canon = merge_entities(cand.drop("loose")).join(
+        cand.select("entity_id", "label", rep="key"), left_on="canonical_entity_id", right_on="entity_id")
+    rep = cand.select("entity_id", "label", "key").join(canon.select("entity_id", "rep"), on="entity_id")
+    return plain.select("label", "key").join(rep.select("label", "key", "rep"), on=["label", "key"], how="left") \
+        .with_columns(rep=pl.coalesce("rep", "key"))
+
+
 def _entities(u: pl.DataFrame) -> pl.DataFrame:
     """One row per entity: the most frequent spelling with as many words as its key (``بنيامين
-    نتنياهو`` over ``نتنياهو``), else the most frequent; ties by length then text."""
+    نتنياهو`` over ``نتنياهو``), else the longest in words, then the most frequent; ties by
+    length then text."""
     e = u.filter(pl.col("entity_id").is_not_null())
     ntok = pl.col("rep").str.split("@").list.first().str.count_matches(" ") + 1
     names = (e.group_by("entity_id", "rep", "stem").agg(pl.col("n").sum())
              .with_columns(full=(pl.col("stem").str.count_matches(" ") + 1) == ntok)
-             .with_columns(len=pl.col("stem").str.len_chars())
-             .sort(["entity_id", "full", "n", "len", "stem"], descending=[False, True, True, False, False])
+             .with_columns(len=pl.col("stem").str.len_chars(), words=pl.col("stem").str.count_matches(" "))
+             .sort(["entity_id", "full", "words", "n", "len", "stem"],
+                   descending=[False, True, True, True, False, False])
              .unique("entity_id", keep="first").select("entity_id", canonical_name="stem"))
     geo = (e.filter(pl.col("country_code").is_not_null())
            .group_by("entity_id", "country_code", "geonames_id", "lat", "lon").agg(pl.col("n").sum())

@@ -10,7 +10,8 @@ candidate scores
   (``غزة`` for ``رفح``; a nationality adjective such as ``الأردني`` counts too);
 * 2 when it is in the source's country (the country a source names most among such places);
 * 1 when it is a country rather than a city (``الجزائر`` is the country);
-* a fraction by population (the larger town wins ties).
+* a fraction by population (the larger town wins ties); a town under a tenth of the largest
+  candidate's population is no candidate (Paris, Texas).
 
 A spelling that keeps a disambiguating mark decides alone (``data/places_marked.tsv``:
 ``عمّان`` with its shadda is Amman), which is why marks are read before keys drop them.
@@ -28,6 +29,7 @@ _PLACE = {"key": pl.Utf8, "place_key": pl.Utf8, "country_code": pl.Utf8, "geonam
           "lat": pl.Float64, "lon": pl.Float64, "population": pl.Int64, "is_country": pl.Boolean}
 _SHADDA = "\u0651"
 _BIG_CITY = 1_000_000
+_NAMESAKE = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +83,11 @@ def geocode(locs: pl.DataFrame, nationalities: pl.DataFrame | None = None) -> pl
     """
     gaz = gazetteer()
     cand = locs.join(gaz, on="key", how="inner")
+    # A town a tenth the size of the key's largest is a namesake (Paris, Texas; Moscow, Idaho):
+    # context cannot outvote population that far.
+    top_pop = pl.col("population").max().over("doc_id", "key", "stem")
+    cand = cand.filter(pl.col("is_country") | top_pop.is_null()
+                       | (pl.col("population") >= _NAMESAKE * top_pop))
     marked = (cand.filter(pl.col("stem").str.contains(_SHADDA, literal=True))
               .with_columns(form=_marked(pl.col("stem")).str.replace("^[وفبكل]?ال?", ""))
               .join(marked_forms(), on=["form", "place_key"], how="semi")

@@ -25,6 +25,20 @@ _MIN_LONE = 3  # letters: شي alone is too short to name someone across article
 _YEAR_WINDOW = (-1, 0, 1)
 
 
+def _coref_docs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Documents where a short name's words all occur in a longer name of the same document: the
+    only ones where in-document coreference can link anything (the rest skip its Python)."""
+    p = pairs.with_columns(ntok=pl.col("key").str.count_matches(" ") + 1)
+    words = p.select("doc_id", "ntok", w=pl.col("key").str.split(" ")).explode("w")
+    longest = p.group_by("doc_id").agg(top=pl.col("ntok").max())
+    long_words = words.join(longest, on="doc_id").filter(pl.col("ntok") >= 2).select("doc_id", "w").unique()
+    short = p.filter(pl.col("ntok") <= 2).join(longest, on="doc_id").filter(pl.col("ntok") < pl.col("top"))
+    hits = (short.select("doc_id", "key", "ntok", w=pl.col("key").str.split(" ")).explode("w")
+            .join(long_words, on=["doc_id", "w"], how="semi")
+            .group_by("doc_id", "key", "ntok").len().filter(pl.col("len") == pl.col("ntok")))
+    return hits.select("doc_id").unique()
+
+
 def _year(docs: pl.DataFrame) -> pl.DataFrame:
     return docs.select("doc_id", year=pl.col("published_at").dt.year())
 
@@ -38,7 +52,7 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
     ``بنيامين نتنياهو`` holds the mentions of that surname → ``person_key`` ``بنيامين نتنياهو``.
     """
     pairs = pers.select("doc_id", "key").unique()
-    coref_map = coref.person_coref(pairs, noise)
+    coref_map = coref.person_coref(pairs.join(_coref_docs(pairs), on="doc_id", how="semi"), noise)
     p = pers.join(coref_map, on=["doc_id", "key"], how="left").with_columns(
         pkey=pl.coalesce("coref_key", "key")).join(_year(docs), on="doc_id", how="left")
     ntok = pl.col("pkey").str.count_matches(" ") + 1
