@@ -27,15 +27,22 @@ from transforms.ner.news import DATA, _tagged, article_gold, bio, document_gold,
 from transforms.ner.text import norm, token_surfaces
 
 
+def warehouse_sentences(warehouse: Path, key: str) -> dict[str, list[str]]:
+    """A warehouse's sentences in order, grouped by the documents' ``key`` column (url or source_uri)."""
+    con = duckdb.connect(str(warehouse / "akhbar.duckdb"), read_only=True)
+    rows = con.execute(f"select d.{key}, s.text from sentences s join documents d using (doc_id) "
+                       f"order by d.{key}, s.start_char").fetchall()
+    con.close()
+    out: dict[str, list[str]] = defaultdict(list)
+    for k, text in rows:
+        out[k].append(text)
+    return out
+
+
 def prepare(warehouse: Path, data: Path = DATA) -> None:
     """Write ``sentences.jsonl``: each article's sentences as the flow made them (matched by url)."""
     arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
-    con = duckdb.connect(str(warehouse / "akhbar.duckdb"), read_only=True)
-    rows = con.execute("select d.url, s.text from sentences s join documents d using (doc_id) "
-                       "order by d.url, s.start_char").fetchall()
-    by_url: dict[str, list[str]] = defaultdict(list)
-    for url, text in rows:
-        by_url[url].append(text)
+    by_url = warehouse_sentences(warehouse, "url")
     path = data / "sentences.jsonl"
     known = {}
     if path.exists():  # articles of an earlier wave keep the sentences they were annotated on
@@ -122,12 +129,7 @@ def write_gold(data: Path = DATA) -> None:
 def gold_for(warehouse: Path, annotations: Path, out: Path) -> None:
     """Gold for ``akhbar eval-entities`` of annotations whose ids are a warehouse's ``source_uri``s,
     counted on that warehouse's sentences (how the seeds' gold is made)."""
-    con = duckdb.connect(str(warehouse / "akhbar.duckdb"), read_only=True)
-    rows = con.execute("select d.source_uri, s.text from sentences s join documents d using (doc_id) "
-                       "order by d.source_uri, s.start_char").fetchall()
-    by_uri: dict[str, list[str]] = defaultdict(list)
-    for uri, text in rows:
-        by_uri[uri].append(text)
+    by_uri = warehouse_sentences(warehouse, "source_uri")
     notes = [json.loads(x) for x in annotations.read_text(encoding="utf-8").splitlines() if x.strip()]
     gold = {n["id"]: {"mentions": article_gold(by_uri[n["id"]], n["mentions"])} for n in notes}
     out.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
