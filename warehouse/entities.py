@@ -36,21 +36,26 @@ def write_entities(con: duckdb.DuckDBPyConnection, units: pl.DataFrame, entities
     con.register("_ents", entities.to_arrow())
     con.register("_red", redirects.to_arrow())
     try:
-        # Where the mentions of each id listed before go now (before mentions change).
+        # Where the mentions of each id listed before and derived no more go now (before mentions
+        # change); with unchanged code and articles there is none, and no mention is joined.
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _moved AS
+            WITH gone AS (SELECT entity_id FROM entities
+                          WHERE entity_id NOT IN (SELECT entity_id FROM _ents)
+                            AND entity_id NOT IN (SELECT entity_id_old FROM _red))
             SELECT old, arg_max(new, n) AS new FROM (
                 SELECT m.entity_id AS old, u.entity_id AS new, count(*) AS n
                 FROM mentions m JOIN _units u
                   ON u.doc_id = m.doc_id AND u.mention_label = m.label AND u.surface = m.surface
-                WHERE m.entity_id IS NOT NULL AND u.entity_id IS NOT NULL GROUP BY ALL)
+                WHERE m.entity_id IN (SELECT entity_id FROM gone) AND u.entity_id IS NOT NULL GROUP BY ALL)
             GROUP BY old
             """
         )
         con.execute(
             "UPDATE mentions SET entity_id = u.entity_id FROM _units u WHERE u.doc_id = mentions.doc_id"
             " AND u.mention_label = mentions.label AND u.surface = mentions.surface"
+            " AND mentions.entity_id IS DISTINCT FROM u.entity_id"
         )
         # A quote's speaker is the entity most of its in-document entity's mentions went to.
         con.execute(
