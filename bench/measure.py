@@ -22,6 +22,7 @@ TRANSFORM_STAGES = [
     ("transforms.clean", "clean_documents"), ("transforms.segment", "sentences"), ("transforms.ner", "mentions"),
     ("transforms.entities", "resolve"), ("transforms.entities", "quotes"),
     ("transforms.entities", "time_expressions"), ("transforms.stories", "shingles"),
+    ("transforms.tone", "text_words"), ("transforms.tone", "sentence_tone"), ("transforms.topics", "topics"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 ``transform_documents(docs_raw)`` takes staged records (``doc_id, source_uri, source_name,
 raw_text, title_raw, published_raw, url, author_raw``) and returns one frame per warehouse table:
-``documents`` (with ``clean_text`` etc.), ``removed_lines``, ``sentences``, ``mentions``,
+``documents`` (with ``clean_text``, topic, tone etc.), ``removed_lines``, ``sentences``, ``mentions``,
 ``entities``, ``quotes``, ``time_expressions`` and ``doc_shingles``.  It does no I/O, so the flow can run it in a
 process pool or on Dask workers and get the same rows.
 """
@@ -95,12 +95,21 @@ def transform_documents(
     from transforms.ner import mentions
     from transforms.segment import sentences
     from transforms.stories import shingles
+    from transforms.tone import document_tone, mention_tone, sentence_tone, text_words
+    from transforms.topics import topics
 
     cleaned, removed = clean_documents(docs, templates)
     sents = sentences(cleaned)
     ments = tag(sents) if tag is not None else mentions(sents, backend=ner_backend)
     ments, ents = resolve(ments, cleaned)
     ments = ments.with_columns(entity_id_local=pl.col("entity_id"))
+    # tone after tagging: the document's names are masked so that they never count as sentiment;
+    # tone and topics read the same words of the sentences
+    words = text_words(sents["text"])
+    sent_tone = sentence_tone(sents, ments, words)
+    cleaned = (cleaned.join(topics(cleaned, sentences=sents, words=words), on="doc_id", how="left", maintain_order="left")
+               .join(document_tone(sent_tone), on="doc_id", how="left", maintain_order="left"))
+    ments = mention_tone(ments, sent_tone)
     return {
         "staged_records": docs.select("doc_id", "source_uri", "source_name", "title_raw", "published_raw", "author_raw", "url"),
         "documents": cleaned,

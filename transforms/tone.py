@@ -29,11 +29,14 @@ _DIR = Path(__file__).parent / "lexicon" / "tone"
 NEGATION_WINDOW = 3
 MAX_PHRASE = 4  # words in the longest list entry that is matched
 _WORD = r"[\p{L}\p{M}\p{N}]+"
-# One proclitic cluster, longest first (the text_key folding has turned أ/إ into ا). A lone ك and
-# the suffix ي are left alone, and ه goes only in the cases of ``_stripped``: after folding they
-# mostly make collisions (كامل → امل, أيدي → أيد, الصفقة → صفق, توجه → توج) rather than matches.
-_PROCLITIC = r"^(?:[وف]?(?:بال|كال|لل|ال)|[وف][بل]|[وفبل])(\p{L}{3,})$"
-_SUFFIX = r"^(\p{L}{3,}?)(?:هما|كما|هم|هن|كم|ها|نا)$"
+# One proclitic cluster (the text_key folding has turned أ/إ into ا) and one pronoun suffix; a word
+# matches an entry with them when at least three letters are left. A lone ك and the suffix ي are
+# left out, and ه counts only when written ه (not a folded ة) on an entry of four letters or more:
+# after folding they mostly make collisions (كامل → امل, أيدي → أيد, الصفقة → صفق, توجه → توج).
+_PROCLITICS = ("", "ال", "بال", "كال", "لل", "وال", "وبال", "وكال", "ولل", "فال", "فبال", "فكال", "فلل",
+               "وب", "ول", "فب", "فل", "و", "ف", "ب", "ل")
+_SUFFIXES = ("", "هما", "كما", "هم", "هن", "كم", "ها", "نا")
+_PROCLITIC = r"^(?:" + "|".join(c for c in _PROCLITICS if c) + r")(\p{L}{3,})$"
 SENTENCE_TONE_SCHEMA = {"sentence_id": pl.Utf8, "doc_id": pl.Utf8, "n_words": pl.Int32,
                         "n_positive": pl.Int32, "n_negative": pl.Int32}
 DOCUMENT_TONE_SCHEMA = {"doc_id": pl.Utf8, "tone": pl.Float64, "positive_score": pl.Float64,
@@ -53,10 +56,30 @@ def _fold(words: list[str]) -> list[str]:
         text_key(pl.col("w")).str.replace_all(r"\s+", " ").str.strip_chars())["w"].to_list()
 
 
+def _expand(single: dict[str, int]) -> pl.DataFrame:
+    """Every clitic form of the single-word entries: ``key, sign, entry, via_h``. A form that is an
+    entry itself keeps that entry; otherwise the fewest clitics win (proclitic before suffix)."""
+    best: dict[str, tuple[int, int, str, bool]] = {}
+    for entry, sign in single.items():
+        forms = [(s, False) for s in _SUFFIXES] + ([("ه", True)] if len(entry) >= 4 else [])
+        for rank_p, pre in enumerate(_PROCLITICS if len(entry) >= 3 else ("",)):
+            for rank_s, (suf, via_h) in enumerate(forms if len(entry) >= 3 else [("", False)]):
+                rank = (0 if pre == "" and suf == "" else 1 + (suf != "") + 2 * (pre != "" and suf != ""),
+                        rank_p * 16 + rank_s)
+                key = pre + entry + suf
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, sign, entry, via_h)
+    return pl.DataFrame({"key": list(best), "sign": [v[1] for v in best.values()],
+                         "entry": [v[2] for v in best.values()], "via_h": [v[3] for v in best.values()]},
+                        schema={"key": pl.Utf8, "sign": pl.Int8, "entry": pl.Utf8, "via_h": pl.Boolean})
+
+
 @functools.cache
 def tone_lexicon() -> dict[str, pl.DataFrame]:
-    """The folded word lists: ``words`` (``key, sign``), ``phrases`` (``first, words, n, sign``),
-    ``negators`` (``key``) and ``not_negation`` (``first, second``)."""
+    """The folded word lists: ``forms`` (every clitic form of a single-word entry: ``key, sign,
+    entry, via_h``), ``starts`` (clitic forms of a phrase's first word: ``key, first``),
+    ``phrases`` (``words, n, sign``), ``negators`` and ``negation_skip`` (``key``) and
+    ``not_negation`` (``first, second``). Built once per process (~0.3 s)."""
     entries: dict[str, int] = {}
     with_article: dict[str, int] = {}
     for name in ("afinn_ar.tsv", "news_ar.tsv"):  # the news list overrides AFINN
@@ -70,106 +93,100 @@ def tone_lexicon() -> dict[str, pl.DataFrame]:
     for k, s in with_article.items():
         single.setdefault(k, s)
     phrases = [(k.split(" "), s) for k, s in entries.items() if " " in k and len(k.split(" ")) <= MAX_PHRASE]
+    firsts = sorted({p[0] for p, _ in phrases})
+    starts = {pre + f: f for f in reversed(firsts) for pre in reversed(_PROCLITICS) if len(f) >= 3 or not pre}
     neg = _fold([r[0] for r in _read_tsv("negators.txt", 1)])
     skip = _fold([r[0] for r in _read_tsv("negation_skip.txt", 1)])
     pairs = _read_tsv("not_negation.txt", 2)
     return {
-        "words": pl.DataFrame({"key": list(single), "sign": list(single.values())},
-                              schema={"key": pl.Utf8, "sign": pl.Int8}),
-        "phrases": pl.DataFrame({"first": [p[0][0] for p in phrases], "words": [" ".join(p) for p, _ in phrases],
-                                 "n": [len(p) for p, _ in phrases], "sign": [s for _, s in phrases]},
-                                schema={"first": pl.Utf8, "words": pl.Utf8, "n": pl.Int32, "sign": pl.Int8}),
+        "forms": _expand(single),
+        "starts": pl.DataFrame({"key": list(starts), "first": list(starts.values())}),
+        "phrases": pl.DataFrame({"words": [" ".join(p) for p, _ in phrases], "n": [len(p) for p, _ in phrases],
+                                 "sign": [s for _, s in phrases]},
+                                schema={"words": pl.Utf8, "n": pl.Int32, "sign": pl.Int8}),
         "negators": pl.DataFrame({"key": neg}, schema={"key": pl.Utf8}),
         "negation_skip": pl.DataFrame({"key": skip}, schema={"key": pl.Utf8}),
         "not_negation": pl.DataFrame({"first": _fold([p[0] for p in pairs]), "second": _fold([p[1] for p in pairs])}),
     }
 
 
-def _stripped(key: pl.Expr, written_h: pl.Expr | bool = False) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """The word without its proclitics, without its pronoun suffix, and without both. A final ه
-    goes only when it is written ه (not a folded ة) and leaves four letters (اغتياله → اغتيال,
-    not توجه → توج)."""
-    def unsuffix(e: pl.Expr) -> pl.Expr:
-        two = e.str.replace(_SUFFIX, "$1")
-        return pl.when(two != e).then(two).when(written_h).then(e.str.replace(r"^(\p{L}{4,})ه$", "$1")).otherwise(e)
-
-    pre = key.str.replace(_PROCLITIC, "$1")
-    return pre, unsuffix(key), unsuffix(pre)
-
-
 def _types(tokens: pl.DataFrame, lex: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """One row per distinct word of the batch that matters: ``tok, key, base, sign, is_negator,
-    is_phrase_start``. Folding and clitic stripping run on the distinct words, not on every token."""
-    words = lex["words"]
-    firsts = lex["phrases"]["first"]
-    t = tokens.select(pl.col("tok").unique()).with_columns(key=text_key(pl.col("tok")))
-    pre, suf, both = _stripped(pl.col("key"), pl.col("tok").str.replace_all(r"\p{M}+$", "").str.ends_with("ه"))
-    t = t.with_columns(pre=pre, suf=suf, both=both)
-    for c in ("key", "pre", "suf", "both"):  # the word as written first, then with clitics stripped
-        t = t.join(words.rename({"key": c, "sign": f"s_{c}"}), on=c, how="left")
-    t = t.with_columns(
-        sign=pl.coalesce("s_key", "s_pre", "s_suf", "s_both"),
-        base=pl.when(pl.col("pre").is_in(firsts) & ~pl.col("key").is_in(firsts)).then("pre").otherwise("key"),
-        is_negator=pl.col("key").is_in(lex["negators"]["key"]),
-    ).with_columns(is_phrase_start=pl.col("base").is_in(firsts))
-    return t.filter(pl.col("sign").is_not_null() | pl.col("is_negator") | pl.col("is_phrase_start")).select(
-        "tok", "key", "pre", "base", "sign", "is_negator", "is_phrase_start")
+    """One row per distinct word of the batch that matters: ``tok, key, entry, sign, first,
+    is_negator``. Folding runs on the distinct words and matching is one join with the expanded
+    lists, so no regex runs per token."""
+    t = (tokens.select(pl.col("tok").unique())
+         .with_columns(key=text_key(pl.col("tok")), ta=pl.col("tok").str.replace_all(r"\p{M}+$", "").str.ends_with("ة"))
+         .join(lex["forms"], on="key", how="left")
+         .join(lex["starts"], on="key", how="left")
+         .with_columns(sign=pl.when(pl.col("via_h") & pl.col("ta")).then(None).otherwise("sign"),
+                       is_negator=pl.col("key").is_in(lex["negators"]["key"].implode())))
+    return t.filter(pl.col("sign").is_not_null() | pl.col("is_negator") | pl.col("first").is_not_null()).select(
+        "tok", "key", "entry", "sign", "first", "is_negator")
 
 
-def _word_at(tokens: pl.DataFrame, at: pl.DataFrame, name: str) -> pl.DataFrame:
-    """``at`` (``row, pos``) plus ``name``: the folded word at that position (null past the end)."""
-    found = tokens.join(at.select("row", "pos").unique(), on=["row", "pos"]).select(
-        "row", "pos", text_key(pl.col("tok")).alias(name))
-    return at.join(found, on=["row", "pos"], how="left")
+def _word_after(tokens: pl.DataFrame, at: pl.DataFrame, i: int) -> pl.Series:
+    """The folded word ``i`` tokens after each ``at`` row (``row, ti``), null past its sentence:
+    a gather by token index, as the tokens of a sentence are contiguous."""
+    n = tokens.height
+    idx = (at["ti"].cast(pl.Int64) + i).clip(0, max(n - 1, 0))
+    nxt = tokens.select("row", "tok")[idx]
+    same = (nxt["row"] == at["row"]) & (at["ti"].cast(pl.Int64) + i < n)
+    return nxt.select(pl.when(same).then(text_key(pl.col("tok")))).to_series()
 
 
 def _phrase_hits(tokens: pl.DataFrame, starts: pl.DataFrame, lex: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """``row, pos, n, sign`` of list phrases found at the ``starts``: the longest one per start, and
+    """``row, ti, n, sign`` of list phrases found at the ``starts``: the longest one per start, and
     none that starts inside an earlier one (``إطلاق النار`` inside ``وقف إطلاق النار``)."""
-    schema = {"row": pl.UInt32, "pos": pl.UInt32, "n": pl.Int32, "sign": pl.Int8}
-    if starts.height == 0:
-        return pl.DataFrame(schema=schema)
-    grams = starts.select("row", "pos", g=pl.col("base"))
+    schema = {"row": pl.UInt32, "ti": pl.UInt32, "n": pl.Int32, "sign": pl.Int8}
+    phrases = lex["phrases"]
+    grams = starts.select("row", "ti", g=pl.col("first"))
     found = []
     for i in range(1, MAX_PHRASE):
-        nxt = _word_at(tokens, grams.select("row", pos=pl.col("pos") + i), "k").with_columns(pl.col("pos") - i)
-        grams = grams.join(nxt, on=["row", "pos"], how="left").with_columns(g=pl.col("g") + " " + pl.col("k")).drop("k")
-        found.append(grams.join(lex["phrases"].select("words", "n", "sign"), left_on="g", right_on="words")
-                     .select("row", "pos", "n", "sign"))
-    hits = (pl.concat(found).sort("row", "pos", "n", descending=[False, False, True])
-            .unique(["row", "pos"], keep="first", maintain_order=True))
-    inside = hits.select("row", pos=pl.int_ranges(pl.col("pos") + 1, pl.col("pos") + pl.col("n"), dtype=pl.UInt32)).explode("pos")
-    return hits.join(inside.drop_nulls(), on=["row", "pos"], how="anti").cast(schema)
+        # only grams that some phrase begins with go on to the next word
+        prefixes = phrases.filter(pl.col("n") > i)["words"].str.split(" ").list.head(i + 1).list.join(" ")
+        grams = grams.with_columns(g=pl.col("g") + " " + _word_after(tokens, grams, i)).drop_nulls("g")
+        found.append(grams.join(phrases.select("words", "n", "sign"), left_on="g", right_on="words")
+                     .select("row", "ti", "n", "sign"))
+        grams = grams.filter(pl.col("g").is_in(prefixes.implode()))
+    hits = (pl.concat(found).sort("ti", "n", descending=[False, True]).unique("ti", keep="first", maintain_order=True))
+    inside = hits.select(ti=pl.int_ranges(pl.col("ti") + 1, pl.col("ti") + pl.col("n"), dtype=pl.UInt32)).explode("ti")
+    return hits.join(inside.drop_nulls(), on="ti", how="anti").cast(schema)
 
 
-def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None) -> pl.DataFrame:
+def text_words(texts: pl.Series) -> pl.DataFrame:
+    """``row, ti, tok``: the words (runs of letters, marks and digits) of each text in order; ``row``
+    is the text's position, ``ti`` the word's position in the whole frame. Tone and topics share
+    them. Example: ``["وقف إطلاق النار."]`` → ``وقف``, ``إطلاق``, ``النار``."""
+    return (texts.fill_null("").str.extract_all(_WORD).to_frame("tok").with_row_index("row")
+            .explode("tok").drop_nulls("tok").with_row_index("ti"))
+
+
+def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None,
+                  words: pl.DataFrame | None = None) -> pl.DataFrame:
     """Word counts of each sentence: ``sentence_id, doc_id, n_words, n_positive, n_negative``.
 
     ``sentences``: ``sentence_id, doc_id, text``; ``mentions``: ``doc_id, surface`` (the words of
-    every name found in a document are masked in all its sentences). Example: ``"ولم تنجح المفاوضات
-    في وقف القتال"`` with no mention → 6 words, none listed (``القتال`` is not), 0 / 0.
+    every name found in a document are masked in all its sentences); ``words``: ``text_words`` of
+    the sentences' text when already computed. Example: ``"ولم تنجح المفاوضات
+    في وقف القتال"`` with no mention → 6 words, two negative: ``تنجح`` negated, ``القتال``.
     """
     lex = tone_lexicon()
     base = sentences.select("sentence_id", "doc_id", "text").with_row_index("row")
-    tokens = (base.select("row", tok=pl.col("text").fill_null("").str.extract_all(_WORD))
-              .explode("tok").drop_nulls("tok")
-              .with_columns(pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("row")))
+    tokens = text_words(sentences["text"]) if words is None else words
     n_words = tokens.group_by("row").agg(n_words=pl.len().cast(pl.Int32))
-    types = _types(tokens, lex)
-    hits = tokens.join(types, on="tok", how="inner")
+    hits = tokens.join(_types(tokens, lex), on="tok", how="inner")
     # names of the document: their folded words, with and without a proclitic
     if mentions is not None and mentions.height:
         names = (mentions.select("doc_id", w=pl.col("surface").str.extract_all(_WORD)).explode("w")
                  .drop_nulls("w").select("doc_id", k=text_key(pl.col("w"))))
-        names = pl.concat([names, names.select("doc_id", k=_stripped(pl.col("k"))[0])]).unique()
+        names = pl.concat([names, names.select("doc_id", k=pl.col("k").str.replace(_PROCLITIC, "$1"))]).unique()
         docs = base.select("row", "doc_id")
         hits = (hits.join(docs, on="row").join(names.rename({"k": "key"}), on=["doc_id", "key"], how="anti")
-                .join(names.rename({"k": "pre"}), on=["doc_id", "pre"], how="anti").drop("doc_id"))
-    phrases = _phrase_hits(tokens, hits.filter("is_phrase_start"), lex)
-    covered = phrases.select("row", pos=pl.int_ranges(pl.col("pos"), pl.col("pos") + pl.col("n"))).explode("pos")
-    words = hits.filter(pl.col("sign").is_not_null()).join(covered.with_columns(pl.col("pos").cast(pl.UInt32)),
-                                                           on=["row", "pos"], how="anti")
-    scored = pl.concat([words.select("row", "pos", "sign"), phrases.select("row", "pos", "sign")])
+                .join(names.rename({"k": "entry"}), on=["doc_id", "entry"], how="anti").drop("doc_id"))
+    phrases = _phrase_hits(tokens, hits.filter(pl.col("first").is_not_null()), lex)
+    covered = phrases.select(ti=pl.int_ranges(pl.col("ti"), pl.col("ti") + pl.col("n"), dtype=pl.UInt32)).explode("ti")
+    words = hits.filter(pl.col("sign").is_not_null()).join(covered, on="ti", how="anti")
+    scored = pl.concat([words.select("row", "ti", "sign"), phrases.select("row", "ti", "sign")])
     scored = _negate(scored, hits, tokens, lex)
     counts = scored.group_by("row").agg(n_positive=(pl.col("sign") > 0).sum().cast(pl.Int32),
                                         n_negative=(pl.col("sign") < 0).sum().cast(pl.Int32))
@@ -181,24 +198,23 @@ def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None)
 
 
 def _negate(scored: pl.DataFrame, hits: pl.DataFrame, tokens: pl.DataFrame, lex: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Flip the sign of a scored word that follows a negator by 1..NEGATION_WINDOW words."""
-    negs = hits.filter("is_negator").select("row", npos="pos", first="key")
+    """Flip the sign of a scored word 1..NEGATION_WINDOW words after a negator, when only
+    auxiliaries (``negation_skip``) stand between them."""
+    negs = hits.filter("is_negator").select("row", "ti", first="key")
     if negs.height == 0 or scored.height == 0:
         return scored
     # "لا يزال", "لا سيما", "غير أن": the negator is not one
-    negs = _word_at(tokens, negs.select("row", pos=pl.col("npos") + 1), "second").select(
-        "row", npos=pl.col("pos") - 1, second="second").join(negs, on=["row", "npos"])
-    negs = negs.join(lex["not_negation"], on=["first", "second"], how="anti").select("row", "npos")
-    pairs = (scored.select("row", "pos").join(negs, on="row")
-             .filter((pl.col("pos").cast(pl.Int64) - pl.col("npos").cast(pl.Int64)).is_between(1, NEGATION_WINDOW)))
-    # words standing between a negator and the word it would flip must all be auxiliaries
-    between = pairs.select("row", "pos", "npos", at=pl.int_ranges(pl.col("npos") + 1, pl.col("pos"), dtype=pl.UInt32)).explode("at")
-    between = _word_at(tokens, between.drop_nulls("at").rename({"pos": "p", "at": "pos"}), "w")
-    blocked = (between.filter(~pl.col("w").is_in(lex["negation_skip"]["key"]) | pl.col("w").is_null())
-               .select("row", pos="p", npos="npos"))
-    near = (pairs.join(blocked, on=["row", "pos", "npos"], how="anti")
-            .select("row", "pos").unique().with_columns(negated=pl.lit(True)))
-    return (scored.join(near, on=["row", "pos"], how="left")
+    negs = (negs.with_columns(second=_word_after(tokens, negs, 1))
+            .join(lex["not_negation"], on=["first", "second"], how="anti").select("row", nti="ti"))
+    pairs = (scored.select("row", "ti").join(negs, on="row")
+             .filter((pl.col("ti").cast(pl.Int64) - pl.col("nti").cast(pl.Int64)).is_between(1, NEGATION_WINDOW)))
+    between = (pairs.with_columns(at=pl.int_ranges(pl.col("nti") + 1, pl.col("ti"), dtype=pl.UInt32))
+               .explode("at").drop_nulls("at"))
+    words = tokens["tok"].gather(between["at"]).to_frame("w").select(text_key(pl.col("w"))).to_series()
+    blocked = between.with_columns(w=words).filter(~pl.col("w").is_in(lex["negation_skip"]["key"].implode()))
+    near = (pairs.join(blocked.select("ti", "nti"), on=["ti", "nti"], how="anti")
+            .select("ti").unique().with_columns(negated=pl.lit(True)))
+    return (scored.join(near, on="ti", how="left")
             .with_columns(sign=pl.when(pl.col("negated")).then(-pl.col("sign")).otherwise("sign")).drop("negated"))
 
 

@@ -25,7 +25,13 @@ LOCK_FILE = ".akhbar.lock"
 
 # version -> statements that bring a warehouse from version-1 to version.  Version 1 is the
 # baseline created from the declaration; later versions append ALTERs here, never edit old ones.
-MIGRATIONS: dict[int, list[str]] = {1: []}
+MIGRATIONS: dict[int, list[str]] = {
+    1: [],
+    2: [f"ALTER TABLE documents ADD COLUMN IF NOT EXISTS {c} {t}" for c, t in (
+        ("topic", "VARCHAR"), ("topic_score", "DOUBLE"), ("tone", "DOUBLE"), ("positive_score", "DOUBLE"),
+        ("negative_score", "DOUBLE"), ("polarity", "DOUBLE"), ("word_count", "INTEGER"))]
+       + ["ALTER TABLE mentions ADD COLUMN IF NOT EXISTS tone DOUBLE"],
+}
 
 
 class WarehouseError(RuntimeError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,13 @@ TABLES: tuple[Table, ...] = (
             C("n_chars", "BIGINT", "Length of `clean_text` in characters."),
             C("ingested_at", "TIMESTAMP", "When this version of the document was loaded (UTC).", False),
             C("run_id", "VARCHAR", "Key of the `runs` row that loaded this version.", False),
+            C("topic", "VARCHAR", "Topic of the article from the shipped classifier over the words of `title` and `clean_text`: `politics`, `economy`, `sport`, `technology` (technology and science, health), `culture` or `society` (crime, accidents, local affairs); see docs/tone-topics.md."),
+            C("topic_score", "DOUBLE", "Classifier probability of `topic` in [0, 1]."),
+            C("tone", "DOUBLE", "GDELT-style tone of `clean_text`: `positive_score` − `negative_score` (−100..100; news mostly −10..10)."),
+            C("positive_score", "DOUBLE", "Percentage of the words of `clean_text` that are positive in the tone word lists (negation flips a word; names are masked)."),
+            C("negative_score", "DOUBLE", "Percentage of the words of `clean_text` that are negative in the tone word lists."),
+            C("polarity", "DOUBLE", "`positive_score` + `negative_score`: how charged the text is, whatever the sign."),
+            C("word_count", "INTEGER", "Words of `clean_text` (runs of letters and digits), the denominator of the tone scores."),
         ),
         primary_key=("doc_id",), partition_by_published=True,
     ),
@@ -136,6 +143,7 @@ TABLES: tuple[Table, ...] = (
             C("method", "VARCHAR", "What produced it: `neural` (the default BiLSTM), `large` (the slower BiLSTM, `--ner large`), `crf`, `camel`, `consistency` (the document-level pass tagged a recurrence of a name found elsewhere in the article) or `rule` (a named political party such as `الحزب الشيوعي الصيني`, or a place name the tagger had split, `سان بطرسبرج`)", False),
             C("entity_id", "VARCHAR", "Key of the resolved entity in `entities` (after cross-document merges)."),
             C("entity_id_local", "VARCHAR", "Entity as resolved within the document, before cross-document merges."),
+            C("tone", "DOUBLE", "GDELT-style tone of the mention's sentence with every name of the document masked, the mention's own included (see `documents.tone`)."),
         ),
         primary_key=("mention_id",), enforce_key=False,
     ),
@@ -332,6 +340,20 @@ VIEWS: tuple[View, ...] = (
                s.name AS source, COUNT(*) AS n_mentions, COUNT(DISTINCT m.doc_id) AS n_documents
         FROM mentions m JOIN documents d USING (doc_id)
         JOIN entities e USING (entity_id) LEFT JOIN sources s ON s.source_id = d.source_id
+        GROUP BY ALL
+        """,
+    ),
+    View(
+        "v_entity_tone",
+        "Tone of each entity's coverage per publication day: mean `mentions.tone` of its mentions (sentence with names masked), mentions in a positive and a negative sentence, and the mean `documents.tone` over the same mentions.",
+        """
+        SELECT m.entity_id, e.canonical_name, e.label, CAST(d.published_at AS DATE) AS day,
+               COUNT(*) AS n_mentions, COUNT(DISTINCT m.doc_id) AS n_documents,
+               AVG(m.tone) AS tone, COUNT(*) FILTER (WHERE m.tone > 0) AS n_positive,
+               COUNT(*) FILTER (WHERE m.tone < 0) AS n_negative,
+               AVG(d.tone) AS document_tone
+        FROM mentions m JOIN documents d USING (doc_id) JOIN entities e USING (entity_id)
+        WHERE m.tone IS NOT NULL
         GROUP BY ALL
         """,
     ),

@@ -168,6 +168,8 @@ def make_warehouse(out_dir: str | Path, n_docs: int = 300, seed: int = 7, n_tail
         "surface": [ents[e][0] for e in m_ent], "label": [ents[e][1] for e in m_ent],
         "score": np.full(m_doc.size, 0.9), "method": ["synthetic"] * m_doc.size,
         "entity_id": [ent_ids[e] for e in m_ent], "entity_id_local": [ent_ids[e] for e in m_ent],
+        # a generator of its own, so that the draws below (stories) stay as they were
+        "tone": np.round(np.random.default_rng(seed + 35).normal(-1.5, 6.0, size=m_doc.size), 2),
     })
     entities = pa.table({
         "entity_id": ent_ids, "canonical_name": [e[0] for e in ents], "label": [e[1] for e in ents],

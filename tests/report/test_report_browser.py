@@ -20,7 +20,7 @@ runner = CliRunner()
 # One Chromium serves this module (``render_page``); it is closed at the module's end because
 # Playwright's sync API keeps an event loop running, which the Prefect flows of other tests need free.
 ALL_CHARTS = {"chart-articles", "chart-people", "chart-places-top", "chart-orgs",
-              "chart-timeline", "chart-network", "chart-map"}
+              "chart-timeline", "chart-tone", "chart-network", "chart-map"}
 
 
 def _report(out: Path, html: Path, *extra: str) -> Path:

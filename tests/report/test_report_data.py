@@ -37,7 +37,7 @@ def test_page_is_self_contained(report_html: str) -> None:
     assert '"Noto Naskh Arabic", "Amiri"' in report_html and "Tahoma, sans-serif" in report_html
     specs = json.loads(re.search(r'<script id="report-specs" type="application/json">(.*?)</script>',
                                  report_html, re.S).group(1))
-    assert len(specs) == 7
+    assert len(specs) == 8
     for spec in specs.values():  # data inline: no "url" data source anywhere in a spec
         assert '"url"' not in json.dumps(spec)
     assert "سيرغي لافروف" in report_html and "<blockquote>" in report_html

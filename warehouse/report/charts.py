@@ -97,6 +97,24 @@ def timeline_chart(rows: list[dict[str, Any]], bucket: str = "day") -> Spec | No
     return _finish(chart, {"timeline": rows})
 
 
+def tone_chart(rows: list[dict[str, Any]], bucket: str = "day") -> Spec | None:
+    """Mean tone per period of the sentences mentioning the top entities, one line each, with the
+    zero line: below it the coverage is negative."""
+    if not rows:
+        return None
+    n_periods = len({r["period"] for r in rows})
+    base = alt.Chart(_inline("tone"))
+    lines = base.mark_line(point=n_periods <= 60, strokeWidth=2).encode(
+        x=_time_x(bucket),
+        y=alt.Y("tone:Q", title="النبرة (إيجابي − سلبي، % من الكلمات)", axis=alt.Axis(orient="right")),
+        color=alt.Color("name:N", title="الكيان"),
+        tooltip=[alt.Tooltip("name:N", title="الكيان"), alt.Tooltip("period:T", title="الفترة", format="%Y-%m-%d"),
+                 alt.Tooltip("tone:Q", title="النبرة", format=".2f"), alt.Tooltip("n:Q", title="إشارات")],
+    )
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="#888", strokeDash=[4, 4]).encode(y="y:Q")
+    return _finish((lines + zero).properties(width=WIDTH - 140, height=240), {"tone": rows})
+
+
 def network_chart(net: dict[str, list[dict[str, Any]]]) -> Spec | None:
     """Nodes (size = articles) and edges (width = shared articles) at spring-layout positions."""
     nodes, edges = net["nodes"], net["edges"]
@@ -170,6 +188,7 @@ def all_charts(data: dict[str, Any]) -> dict[str, Spec | None]:
         "chart-places-top": top_chart(data["places_top"], "LOC"),
         "chart-orgs": top_chart(data["orgs"], "ORG"),
         "chart-timeline": timeline_chart(data["timeline"], data["bucket"]),
+        "chart-tone": tone_chart(data.get("tone", []), data["bucket"]),
         "chart-network": network_chart(data["network"]),
         "chart-map": map_chart(data["places"]),
     }

@@ -187,6 +187,23 @@ def timeline(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str],
         ORDER BY p.period, nm.name""", params)
 
 
+def entity_tone(con: duckdb.DuckDBPyConnection, w: Window, entity_ids: list[str],
+                bucket: str = "day") -> list[dict[str, Any]]:
+    """Mean tone of the sentences mentioning each of the given entities per day (week for long
+    ranges), from ``v_entity_tone``: rows ``period, name, tone, n``. A period without mentions has
+    no row (a tone of 0 would read as neutral coverage)."""
+    _check(bucket)
+    if not entity_ids:
+        return []
+    window, window_params = w.conditions("day")
+    conds, params = ["entity_id IN (SELECT unnest(?))", *window], [entity_ids, *window_params]
+    return _rows(con, f"""
+        SELECT CAST(date_trunc('{bucket}', day) AS DATE) AS period, canonical_name AS name,
+               round(sum(tone * n_mentions) / sum(n_mentions), 2) AS tone, CAST(sum(n_mentions) AS BIGINT) AS n
+        FROM v_entity_tone WHERE day IS NOT NULL AND {' AND '.join(conds)}
+        GROUP BY ALL ORDER BY period, name""", params)
+
+
 def network(con: duckdb.DuckDBPyConnection, w: Window, counts: list[dict[str, Any]],
             top: int = TOP_NETWORK, max_edges: int = MAX_EDGES) -> dict[str, list[dict[str, Any]]]:
     """Co-occurrence of the top people and organizations.
@@ -278,6 +295,7 @@ def collect(con: duckdb.DuckDBPyConnection, w: Window) -> dict[str, Any]:
         "places_top": places_top,
         "orgs": orgs,
         "timeline": timeline(con, w, [r["entity_id"] for r in ranked[:TOP_TIMELINE]], bucket),
+        "tone": entity_tone(con, w, [r["entity_id"] for r in ranked[:TOP_TIMELINE]], bucket),
         "network": network(con, w, counts),
         "places": places(con, w),
         "quotes": quotes(con, w),
