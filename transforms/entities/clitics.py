@@ -16,8 +16,10 @@ A fixed rule cannot tell ``لروسيا`` (ل + روسيا) from ``بايدن`` 
 common word after the article: ``للحزب`` is ل + ``الحزب``),
 ``t`` is not written more often than ``r`` (from two mentions on), and the weighted mean
 of ``ln ρ`` (weight ``n / (n + 10)``, ``n = n(t) + n(r)``) and ``ln π`` (weight 1 when the list
-knows either word) is below ``ln 0.25``; a clitic form is rarely a quarter as frequent as its
-word.  With no evidence either way the word stays whole.
+knows either word) is below ``ln 0.25`` — a clitic form is rarely a quarter as frequent as its
+word — or below ``ln 1`` when the rest has the article (``للأمم`` is ل + ``الأمم`` though a
+third as frequent: a word that starts with لل, or a proclitic and ال, is almost never whole).
+With no evidence either way the word stays whole.
 """
 from __future__ import annotations
 
@@ -158,7 +160,8 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
         & ~(pl.col("stacked").fill_null(False) & pl.col("prefix").str.slice(0, 1).is_in(list("بكل")))
         & ~((pl.col("cut") == 2) & (pl.col("n_mid").fill_null(0) > pl.col("n_r")) & (pl.col("n_mid") >= 2)) & ~((pl.col("n_t") > pl.col("n_r")) & (pl.col("n_t") >= 2) & ~pl.col("rest").str.starts_with("ال"))
         & ((pl.col("blk") < 2) | (pl.col("blk") < _BLOCK_SHARE * pl.col("n_t")))
-        & (pl.col("score") < math.log(THRESHOLD)))
+        & (pl.col("score") < pl.when(pl.col("rest").str.starts_with("ال")).then(0.0)
+           .otherwise(math.log(THRESHOLD))))
     best = (r.filter("ok").sort("surface", "score", "prefix").unique("surface", keep="first")
             .select("surface", "prefix", best=pl.lit(True)))
     r = r.join(best, on=["surface", "prefix"], how="left").with_columns(split=pl.col("best").fill_null(False))
