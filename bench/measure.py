@@ -21,7 +21,8 @@ _NO_NER_ENV = "AKHBAR_BENCH_NO_NER"
 TRANSFORM_STAGES = [
     ("transforms.clean", "clean_documents"), ("transforms.segment", "sentences"), ("transforms.ner", "mentions"),
     ("transforms.entities", "resolve"), ("transforms.entities", "quotes"),
-    ("transforms.entities", "time_expressions"), ("transforms.stories", "shingles"),
+    ("transforms.entities", "time_expressions"), ("transforms.stories", "story_sketches"),
+    ("transforms.story_clusters", "place_stories"),
     ("transforms.tone", "text_words"), ("transforms.tone", "sentence_tone"), ("transforms.topics", "topics"),
 ]
 
@@ -104,6 +105,10 @@ def install_flow_timers() -> None:
     fi.with_identity = _timed("flow.with_identity", fi.with_identity)
     fi.templates_for = _timed("flow.templates_for", fi.templates_for)
     load.known_documents = _timed("flow.known_documents", load.known_documents)
+    from warehouse import marts  # the stories' SQL inside refresh-marts (the clustering is transform.place_stories)
+
+    marts.story_inputs = _timed("flow.story_inputs", marts.story_inputs)
+    marts.add_missing_sketches = _timed("flow.add_missing_sketches", marts.add_missing_sketches)
     orig_load = load.load_batch
     if not getattr(orig_load, "_bench_mem", False):
         def load_and_note_memory(con, tables, before_commit=None):

@@ -1,9 +1,10 @@
 """Peak memory and time of ``warehouse.marts.refresh_marts`` (and optionally the Parquet export) on a
 copy of an existing warehouse, optionally grown ``K`` times in SQL first (replica ``k`` of a document
-gets a new ``doc_id`` and ``source_uri`` and the same shingles, like ``bench.pipeline --replicate``).
+gets a new ``doc_id`` and ``source_uri`` and the same sketch, like ``bench.pipeline --replicate``).
 
     .venv/bin/python -m bench.profile_marts WAREHOUSE_DIR [--replicate 4] [--export] [--work /tmp/x]
-    .venv/bin/python -m bench.profile_marts WAREHOUSE_DIR --check-pairs   # sliced pairs == one query
+
+Stories are placed from scratch (the copy's ``stories`` and ``duplicates`` rows are dropped first).
 
 Prints the process's peak RSS while refreshing (sampled every 0.1 s), DuckDB's peak
 ``duckdb_memory()`` and temp-file use, seconds, and a checksum of ``stories`` so that two versions
@@ -22,55 +23,15 @@ import psutil
 
 
 def replicate(con, k: int) -> None:
-    """Add ``k - 1`` copies of every document and its shingles (new ids, same content)."""
+    """Add ``k - 1`` copies of every document and its sketch (new ids, same content)."""
     for r in range(1, k):
         con.execute("CREATE OR REPLACE TEMP TABLE _ids AS SELECT doc_id, substr(sha256(doc_id || ?), 1, 16) AS nid"
                     " FROM documents WHERE NOT contains(source_uri, '?r=')", [f"r{r}"])
         con.execute(
             "INSERT INTO documents SELECT d.* REPLACE (i.nid AS doc_id, d.source_uri || ? AS source_uri)"
             " FROM documents d JOIN _ids i USING (doc_id)", [f"?r={r}"])
-        con.execute("INSERT INTO doc_shingles SELECT i.nid, s.shingle FROM doc_shingles s JOIN _ids i USING (doc_id)")
+        con.execute("INSERT INTO doc_sketches SELECT k.* REPLACE (i.nid AS doc_id) FROM doc_sketches k JOIN _ids i USING (doc_id)")
     con.execute("CHECKPOINT")
-
-
-# story_pairs as one query, without slices: the reference for --check-pairs
-ONE_QUERY = """
-WITH useful AS (
-    SELECT shingle FROM doc_shingles GROUP BY shingle HAVING count(*) BETWEEN 2 AND $max_df
-), u AS (
-    SELECT doc_id, shingle FROM doc_shingles SEMI JOIN useful USING (shingle)
-), pairs AS (
-    SELECT a.doc_id AS doc_a, b.doc_id AS doc_b, count(*) AS shared
-    FROM u a JOIN u b ON a.shingle = b.shingle AND a.doc_id < b.doc_id
-    GROUP BY ALL HAVING count(*) >= $min_shared
-), sizes AS (
-    SELECT doc_id, count(*) AS size FROM doc_shingles
-    WHERE doc_id IN (SELECT doc_a FROM pairs UNION SELECT doc_b FROM pairs) GROUP BY doc_id
-)
-SELECT p.doc_a, p.doc_b, p.shared, p.shared / least(sa.size, sb.size) AS containment
-FROM pairs p
-JOIN sizes sa ON sa.doc_id = p.doc_a JOIN sizes sb ON sb.doc_id = p.doc_b
-JOIN documents da ON da.doc_id = p.doc_a JOIN documents db ON db.doc_id = p.doc_b
-WHERE p.shared / least(sa.size, sb.size) >= $min_containment
-  AND (da.published_at IS NULL OR db.published_at IS NULL
-       OR abs(date_diff('second', da.published_at, db.published_at)) <= $max_days * 86400)
-ORDER BY p.doc_a, p.doc_b
-"""
-
-
-def check_pairs(con) -> None:
-    """The sliced ``story_pairs`` against the single query it replaced (same rows, same types)."""
-    from transforms.stories import STORY_PARAMS
-    from warehouse.stories import story_pairs
-
-    t = time.perf_counter()
-    new = story_pairs(con, **STORY_PARAMS)
-    t_new = time.perf_counter() - t
-    t = time.perf_counter()
-    old = con.execute(ONE_QUERY, STORY_PARAMS).pl()
-    t_old = time.perf_counter() - t
-    print(f"pairs: sliced {new.height:,} rows in {t_new:.1f} s, one query {old.height:,} rows in {t_old:.1f} s; "
-          f"schemas equal {new.schema == old.schema}; frames equal {new.equals(old)}")
 
 
 class Peaks(threading.Thread):
@@ -100,14 +61,13 @@ def main() -> None:
     ap.add_argument("--replicate", type=int, default=1)
     ap.add_argument("--export", action="store_true", help="also time the Parquet export")
     ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit (default: the flow's marts limit)")
-    ap.add_argument("--one-query", action="store_true", help="refresh with story_pairs as one query (the old code)")
-    ap.add_argument("--check-pairs", action="store_true", help="compare story_pairs with the one-query version")
     ap.add_argument("--work", help="where the copy goes (kept); default a temp dir that is removed")
     a = ap.parse_args()
     import flows  # noqa: F401  (allocator settings before polars is imported)
     from flows import ingest as fi
     from transforms.entities import corpus_resolution
-    from transforms.stories import STORY_PARAMS, stories_from_pairs
+    from transforms.story_clusters import place_stories
+    from transforms.stories import STORY_PARAMS, story_sketches
     from warehouse import db, export, marts
 
     work = Path(a.work or tempfile.mkdtemp(prefix="mem-marts-"))
@@ -123,17 +83,16 @@ def main() -> None:
     try:
         with db.connect(work) as con:
             con.execute(f"SET memory_limit = '{a.memory_limit or fi.MARTS_MEMORY_LIMIT}'")
-            n = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM doc_shingles)").fetchone()
-            print(f"documents {n[0]:,}, doc_shingles {n[1]:,}; RSS before {psutil.Process().memory_info().rss >> 20} MB",
+            n = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM doc_sketches)").fetchone()
+            print(f"documents {n[0]:,}, doc_sketches {n[1]:,}; RSS before {psutil.Process().memory_info().rss >> 20} MB",
                   flush=True)
-            if a.check_pairs:
-                return check_pairs(con)
-            if a.one_query:
-                marts.story_pairs = lambda c, **kw: c.execute(ONE_QUERY, kw).pl()
+            con.execute("DELETE FROM stories")
+            con.execute("DELETE FROM duplicates")
             peaks = Peaks(con)
             peaks.start()
             t = time.perf_counter()
-            marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=stories_from_pairs, story_params=STORY_PARAMS)
+            marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=place_stories, story_params=STORY_PARAMS,
+                                sketch=story_sketches)
             marts_s = time.perf_counter() - t
             print(f"refresh_marts {marts_s:.1f} s; peak RSS {peaks.rss} MB, DuckDB {peaks.duck} MB, temp {peaks.temp} MB",
                   flush=True)

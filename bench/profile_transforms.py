@@ -64,7 +64,7 @@ def main() -> None:
         fn = {"clean_documents": lambda: clean_documents(docs, templates), "sentences": lambda: sentences(cleaned),
               "mentions": lambda: ner.mentions(sents), "resolve": lambda: ents.resolve(ments, cleaned),
               "quotes": lambda: ents.quotes(cleaned, ments2), "time_expressions": lambda: ents.time_expressions(cleaned),
-              "shingles": lambda: st.shingles(cleaned)}[a.stage]
+              "story_sketches": lambda: st.story_sketches(cleaned)}[a.stage]
     pr = cProfile.Profile()
     t = time.perf_counter()
     pr.enable()

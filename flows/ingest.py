@@ -87,11 +87,12 @@ def parse_records(raw: pl.DataFrame, fields: dict[str, str] | None) -> tuple[pl.
 @task(name="refresh-marts", **TASK_OPTS)
 def refresh_marts(out: str) -> None:
     from transforms.entities import corpus_resolution
-    from transforms.stories import STORY_PARAMS, stories_from_pairs
+    from transforms.story_clusters import place_stories
+    from transforms.stories import STORY_PARAMS, story_sketches
 
     with db.connect(out) as con:
-        marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=stories_from_pairs,
-                            story_params=STORY_PARAMS)
+        marts.refresh_marts(con, resolve_entities=corpus_resolution, stories=place_stories,
+                            story_params=STORY_PARAMS, sketch=story_sketches)
 
 
 @task(name="record-rejects", **TASK_OPTS)
@@ -201,7 +202,7 @@ def ingest(
                 rejects = _reject_rows(pl.concat(all_rejects, how="vertical_relaxed"), run_id, started)
                 counts["n_rejected"] = rejects.height
                 new_rejects = record_rejects(out, rejects)
-                if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok:
+                if counts["n_new"] or new_rejects or not _mirror_exists(out) or not previous_ok or _stories_pending(out):
                     progress.stage("refreshing marts")
                     # the loads' cached blocks go first (written out, then evicted): the marts
                     # refresh reads other tables and fills its own room
@@ -230,6 +231,14 @@ def ingest(
 
 def _mirror_exists(out: str) -> bool:
     return (Path(out) / export.PARQUET_DIR / "documents").is_dir()
+
+
+def _stories_pending(out: str) -> bool:
+    """Documents without a story (a warehouse migrated from before ``doc_sketches``)."""
+    from warehouse.stories import stories_pending
+
+    with db.connect(out) as con:
+        return stories_pending(con)
 
 
 def _ingest_records(out: str, docs_raw: pl.DataFrame, batches: Batches, counts: dict[str, int],

@@ -3,7 +3,7 @@
 ``transform_documents(docs_raw)`` takes staged records (``doc_id, source_uri, source_name,
 raw_text, title_raw, published_raw, url, author_raw``) and returns one frame per warehouse table:
 ``documents`` (with ``clean_text``, topic, tone etc.), ``removed_lines``, ``sentences``, ``mentions``,
-``entities``, ``quotes``, ``time_expressions`` and ``doc_shingles``.  It does no I/O, so the flow can run it in a
+``entities``, ``quotes``, ``time_expressions`` and ``doc_sketches``.  It does no I/O, so the flow can run it in a
 process pool or on Dask workers and get the same rows.
 """
 from __future__ import annotations
@@ -94,7 +94,7 @@ def transform_documents(
     from transforms.entities import quotes, resolve, time_expressions
     from transforms.ner import mentions
     from transforms.segment import sentences
-    from transforms.stories import shingles
+    from transforms.stories import story_sketches
     from transforms.tone import document_tone, mention_tone, sentence_tone, text_words
     from transforms.topics import topics
 
@@ -119,5 +119,5 @@ def transform_documents(
         "entities": ents,
         "quotes": quotes(cleaned, ments).with_columns(speaker_entity_id_local=pl.col("speaker_entity_id")),
         "time_expressions": time_expressions(cleaned),
-        "doc_shingles": shingles(cleaned),
+        "doc_sketches": story_sketches(cleaned),
     }

@@ -3,18 +3,18 @@
 A word counts as positive or negative when it is in the reviewed Arabic AFINN list
 (``lexicon/tone/afinn_ar.tsv``, ODbL) or akhbar's news list (``lexicon/tone/news_ar.tsv``, which wins
 where both have a word); multi-word entries (``وقف إطلاق النار``) are matched before their words.
-Matching works on the ``text_key`` folding of each word and strips one proclitic cluster (و ف ب ل ك
-ال) and one pronoun suffix when the word itself is not listed (``وبالنجاح`` → ``نجاح``). A word within
+Matching works on the ``text_key`` folding of each word, with or without one proclitic cluster and
+one pronoun suffix (``وبالنجاح`` → ``نجاح``, ``باغتياله`` → ``اغتيال``). A word within
 ``NEGATION_WINDOW`` words after a negator (``لا``, ``لم``, ``لن``, ``غير``, ``عدم``…) changes sign when
-only auxiliaries stand between (``لم يكن ناجحا``; ``لم ينجح الهجوم`` leaves الهجوم alone), and not
-after ``لا يزال``-type pairs. Words that belong to the names the tagger found in the same
-document are masked (``أمل`` the person, ``حماس`` the movement), with or without their clitics.
+only auxiliaries stand between (``ليس هناك أي خطر``; ``لم ينجح الهجوم`` flips ينجح, not الهجوم), and
+not after ``لا يزال``-type pairs. The words of the names the tagger found in the same document are
+masked (``أمل`` the person), with or without their clitics.
 
 Figures follow GDELT's GKG V1.5 TONE: ``positive_score`` and ``negative_score`` are the percentages
 of words that are positive / negative, ``tone`` = positive − negative, ``polarity`` = positive +
-negative and ``word_count`` the number of words (runs of letters and digits). Each matched entry
-counts once, whatever its AFINN magnitude. Example: ``"لم ينجح الهجوم"`` has 3 words, ``الهجوم``
-negative and ``ينجح`` not listed → tone −33.3.
+negative and ``word_count`` the number of words (runs of letters, marks and digits). Each matched
+entry counts once, whatever its AFINN magnitude. Example: ``"لم ينجح الهجوم"`` has 3 words, two
+negative (``ينجح`` negated, ``الهجوم``) → tone −66.7.
 """
 from __future__ import annotations
 

@@ -31,6 +31,10 @@ MIGRATIONS: dict[int, list[str]] = {
         ("topic", "VARCHAR"), ("topic_score", "DOUBLE"), ("tone", "DOUBLE"), ("positive_score", "DOUBLE"),
         ("negative_score", "DOUBLE"), ("polarity", "DOUBLE"), ("word_count", "INTEGER"))]
        + ["ALTER TABLE mentions ADD COLUMN IF NOT EXISTS tone DOUBLE"],
+    3: ["ALTER TABLE quotes RENAME COLUMN speaker TO speaker_text"],
+    # stories by sketches (docs/stories.md): shingle rows go; stories and duplicates are recomputed
+    # from the sketches, which the next refresh computes for the documents that lack one
+    4: ["DROP TABLE IF EXISTS doc_shingles", "DROP TABLE IF EXISTS stories"],
 }
 
 

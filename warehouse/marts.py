@@ -13,27 +13,30 @@ import polars as pl
 
 from warehouse.db import memory_limit_bytes, release_cached_blocks, with_memory_retry
 from warehouse.entities import entity_inputs, write_entities
-from warehouse.load import insert_frame
-from warehouse.stories import story_pairs
+from warehouse.stories import StoryInputs, add_missing_sketches, story_inputs, write_stories
 
 
 def refresh_marts(
     con: duckdb.DuckDBPyConnection,
     resolve_entities: Callable[[pl.DataFrame, pl.DataFrame],
                                tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] | None = None,
-    stories: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    stories: Callable[..., tuple[pl.DataFrame, pl.DataFrame]] | None = None,
     story_params: Mapping[str, float] | None = None,
+    sketch: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> None:
     """Recompute cross-document marts from document-level tables; every write is in one transaction
     (same-story pairs are computed before it opens: they only read tables it does not change).
 
     ``resolve_entities(units, docs) -> (units + entity_id, entities, redirects)`` (see
-    ``warehouse.entities``) and ``stories(pairs) -> (story_id, doc_id, similarity)`` are pure
-    transforms passed in by the flow (warehouse never imports transforms); same-story ``pairs``
-    come from ``story_pairs``.
-    Both see the whole warehouse, so the result does not depend on how many runs loaded it.
+    ``warehouse.entities``), ``stories(todo, pairs, context, known_duplicates, params) -> (stories,
+    duplicates)`` and ``sketch(documents) -> doc_sketches`` (for documents loaded before sketches
+    existed) are pure transforms passed in by the flow (warehouse never imports transforms); the
+    stories' inputs come from ``warehouse.stories.story_inputs``, which redoes only the stories
+    from the earliest changed document on. The result does not depend on how many runs loaded
+    the warehouse.
     """
-    # Pairs only read doc_shingles and documents, which nothing below changes: computing them
+    # Story inputs only read doc_sketches, stories and documents, which nothing below changes
+    # (sketches missing from an older warehouse are added first): computing them
     # first keeps their temporary tables out of the marts transaction. The entity merge is
     # decided before it opens too. Both are Polars work in this process, each after DuckDB's
     # cached blocks are handed back (otherwise the merge's memory comes on top of what the story
@@ -41,11 +44,15 @@ def refresh_marts(
     # lower limit would abort it.
     limit = f"{memory_limit_bytes(con)}B"
     clusters = decided = None
+    inputs: StoryInputs | None = None
     if stories is not None:
-        pairs = with_memory_retry(con, lambda: story_pairs(con, **(story_params or {})))
+        if sketch is not None:
+            add_missing_sketches(con, sketch)
+        inputs = with_memory_retry(con, lambda: story_inputs(con, story_params or {}))
         release_cached_blocks(con, limit)
-        clusters = stories(pairs)
-        del pairs
+        if inputs is not None:
+            clusters = stories(inputs.todo, inputs.pairs, inputs.context, inputs.known_duplicates,
+                               dict(story_params or {}))
     if resolve_entities is not None:
         units, docs = entity_inputs(con)
         release_cached_blocks(con, limit)
@@ -65,9 +72,8 @@ def refresh_marts(
         con.execute("DELETE FROM sources WHERE n_documents = 0")
         if decided is not None:
             write_entities(con, *decided)
-        if clusters is not None:
-            con.execute("DELETE FROM stories")
-            insert_frame(con, "stories", clusters)
+        if inputs is not None and clusters is not None:
+            write_stories(con, inputs, *clusters)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

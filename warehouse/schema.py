@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,14 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "quotes", "mart",
-        "Direct quotes with their speaker and reporting verb.",
+        "Quotations (speech or writing in quotation marks attributed by a verb of saying, a colon after a speaker, or continuing one) with their speaker and the word that attributes them; quoted names and terms are left out (see docs/quotes.md).",
         (
             C("quote_id", "VARCHAR", "Stable key: hash of `doc_id` and `start_char`.", False),
             _DOC_ID,
-            C("speaker_entity_id", "VARCHAR", "Entity that said it (key in `entities`, after cross-document merges); null when unknown."),
+            C("speaker_entity_id", "VARCHAR", "Entity that said it: a person, organization, outlet or place (key in `entities`, after cross-document merges); null for a description or an unknown speaker."),
             C("speaker_entity_id_local", "VARCHAR", "Speaker entity as resolved within the document, before cross-document merges."),
-            C("speaker", "VARCHAR", "Speaker as written near the quote (e.g. `لافروف`)."),
-            C("verb", "VARCHAR", "Reporting verb (e.g. `قال`, `أكد`)."),
+            C("speaker_text", "VARCHAR", "Speaker as the article names it: a name (`لافروف`), a description (`مصدر أمني`) or the reference resolved to `speaker_entity_id` (`الوزير`, or the earlier speaker of `وأضاف`); null when unknown."),
+            C("verb", "VARCHAR", "Word that attributes the quote (e.g. `قال`, `وأضافت`, `قائلا`, `بحسب`); null after a colon (`ترامب: «…»`) and for a quote that continues the previous one."),
             C("text", "VARCHAR", "The quoted text, without the quotation marks.", False),
             C("start_char", "INTEGER", "Offset of the quote's first character in `clean_text`.", False),
             C("end_char", "INTEGER", "Offset one past its last character.", False),
@@ -214,11 +214,22 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "stories", "mart",
-        "Near-duplicate clusters: articles that report the same story (MinHash/LSH over shingles).",
+        "One row per document: the story it belongs to, i.e. the articles that report the same specific event (one strike, meeting, statement, match) within four days; a story of one row is an article no other reports (see docs/stories.md).",
         (
-            C("story_id", "VARCHAR", "Stable key: hash of the smallest `doc_id` in the cluster.", False),
+            C("story_id", "VARCHAR", "Stable key: hash of the `doc_id` of the story's first document (in order of `published_at`, then `doc_id`).", False),
             _DOC_ID,
-            C("similarity", "DOUBLE", "Estimated Jaccard similarity to the cluster's first document.", False),
+            C("published_at", "TIMESTAMP", "The document's `published_at` when it was placed (UTC); null when unknown. A refresh redoes the stories from the earliest changed document on."),
+            C("similarity", "DOUBLE", "Average similarity of the document to the members the story had when it joined (sketch words of title and lead, 0..1); 1 for the first document.", False),
+        ),
+        primary_key=("doc_id",), doc_key=None,
+    ),
+    Table(
+        "duplicates", "mart",
+        "Documents that republish an earlier document's text (wire copy, a breaking item and its update with the same body): one row per copy, pointing at the first text.",
+        (
+            _DOC_ID,
+            C("original_doc_id", "VARCHAR", "The earliest document with this text (by `published_at`, undated last, then `doc_id`); never itself a duplicate.", False),
+            C("containment", "DOUBLE", "Estimated share of the shorter text's word 3-grams found in the other (MinHash of `doc_sketches`), 0.8..1.", False),
         ),
         primary_key=("doc_id",), doc_key=None,
     ),
@@ -252,11 +263,15 @@ TABLES: tuple[Table, ...] = (
         primary_key=("entity_id",), doc_key=None, export=False,
     ),
     Table(
-        "doc_shingles", "staged",
-        "Hashed word 3-gram shingles of each document's `text_key`: the inverted index behind `stories`.",
+        "doc_sketches", "staged",
+        "What same-story clustering keeps of each document (one row): a MinHash of its word 3-grams and the heaviest words of its title and lead.",
         (
             _DOC_ID,
-            C("shingle", "UBIGINT", "Hash of three consecutive words of `text_key`.", False),
+            C("minhash", "UINTEGER[]", "One-permutation MinHash of the word 3-grams of `text_key`: the smallest hash per bucket (32 buckets; 4294967295 marks an empty one).", False),
+            C("n_shingles", "INTEGER", "Number of distinct word 3-grams of `text_key`.", False),
+            C("terms", "VARCHAR[]", "The 32 words of the title (counted twice) and the first 600 characters of `text_key` with the highest tf-idf, the article and a proclitic before it dropped (`والرئيس` → `رئيس`).", False),
+            C("weights", "FLOAT[]", "Their tf-idf weights, L2-normalized (the dot product of two documents' weights over shared `terms` is their story similarity).", False),
+            C("event_day", "DATE", "Day named by the first weekday in the first 300 characters of `clean_text` (`أعلنت … الثلاثاء` → that Tuesday: within the five days before the local day of publication, UTC+3, or the day after); null when none."),
         ),
         export=False,
     ),
@@ -371,9 +386,10 @@ VIEWS: tuple[View, ...] = (
     ),
     View(
         "v_quotes",
-        "Quotes with speaker name, publication date, source and URL.",
+        "Quotes with the speaker (the entity's canonical name, else the speaker as written), the speaker's entity and label, publication date, source and URL.",
         """
-        SELECT q.quote_id, q.doc_id, COALESCE(e.canonical_name, q.speaker) AS speaker, q.speaker_entity_id,
+        SELECT q.quote_id, q.doc_id, COALESCE(e.canonical_name, q.speaker_text) AS speaker, q.speaker_text,
+               q.speaker_entity_id, e.label AS speaker_label,
                q.verb, q.text, d.published_at, s.name AS source, d.url, d.source_uri, d.title
         FROM quotes q JOIN documents d USING (doc_id)
         LEFT JOIN entities e ON e.entity_id = q.speaker_entity_id

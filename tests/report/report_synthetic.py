@@ -177,7 +177,7 @@ def make_warehouse(out_dir: str | Path, n_docs: int = 300, seed: int = 7, n_tail
         "lat": [e[3] for e in ents], "lon": [e[4] for e in ents], "n_mentions": [0] * n_ent, "n_documents": [0] * n_ent,
     })
     quotes = pa.table(list(zip(*quotes_rows)) if quotes_rows else [[]] * 8,
-                      names=["quote_id", "doc_id", "speaker_entity_id", "speaker", "verb", "text", "start_char", "end_char"])
+                      names=["quote_id", "doc_id", "speaker_entity_id", "speaker_text", "verb", "text", "start_char", "end_char"])
     # Stories: every 10th document starts a cluster that takes the next 1-5 documents of its topic.
     story_rows, seen = [], set()
     for i in range(0, n_docs, 10):

@@ -1,7 +1,9 @@
-"""The optimized quotes and time-expression code returns exactly what the straightforward
-implementation (kept verbatim in ``tests/scale/legacy/``) returns: on the seeds, on a sample of the shared corpora
-(skipped when absent) with pseudo-random mentions so every attribution path runs, and on
-hypothesis-generated text."""
+"""The optimized time-expression code returns exactly what the straightforward implementation (kept
+verbatim in ``tests/scale/legacy/``) returns: on the seeds, on a sample of the shared corpora (skipped
+when absent), and on hypothesis-generated text.  Quotes changed behaviour (issue 34: quotations only,
+speakers as descriptions); they are checked by their golden files in ``tests/entities/``, and here only
+for rows that slice the text on the same inputs, with pseudo-random mentions so every attribution
+path runs."""
 from __future__ import annotations
 
 import random
@@ -29,7 +31,7 @@ def _legacy(name: str):
     return mod
 
 
-quotes_v0, timex_v0 = _legacy("quotes_v0"), _legacy("timex_v0")
+timex_v0 = _legacy("timex_v0")
 CORPORA = REPO / ".." / "shared" / "corpora"
 LABELS = ["PERS", "PERS", "LOC", "ORG"]
 
@@ -68,8 +70,10 @@ def _docs_from_texts(texts: list[str], seed: int = 3) -> pl.DataFrame:
 
 def _assert_same(docs: pl.DataFrame) -> None:
     ments = _fake_mentions(docs)
+    texts = dict(docs.select("doc_id", "clean_text").iter_rows())
     for m in (ments, ments.clear()):
-        assert quotes_new.quotes(docs, m).to_dicts() == quotes_v0.quotes(docs, m).to_dicts()
+        for r in quotes_new.quotes(docs, m).iter_rows(named=True):
+            assert texts[r["doc_id"]][r["start_char"]:r["end_char"]] == r["text"]
     assert timex_new.time_expressions(docs).to_dicts() == timex_v0.time_expressions(docs).to_dicts()
 
 

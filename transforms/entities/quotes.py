@@ -1,73 +1,56 @@
-"""Direct quotes and who said them.
+"""Quotations and who said them.
 
-Quotes are spans in ``«…»`` (nesting and an unclosed inner ``«`` tolerated), ``“…”`` and pairs
-of ``"`` within a paragraph, of at least 3 words (shorter ones are scare quotes: «التهاني»).
-Attribution, within the quote's sentence (text since the last ``. ! ؟`` or newline):
+A quoted span (:func:`quote_spans`: text in ``«…»``, ``“…”`` or ``"…"`` of at least 3 words within a
+paragraph) is a quotation when something attributes it (cues in :mod:`quote_cues`):
 
-1. the first reporting verb before the quote (قال، أكد، أضاف، أوضح، صرح، شدد، أشار، تابع، اعتبر،
-   وصف… with proclitics و/ف and the feminine ت; participles قائلا، مشيرا، مضيفا…); failing
-   that, one after the quote in the same sentence (``«…»، وفق ما قال … جابويف``);
-2. the speaker is the first PERS mention between verb and quote that does not follow a
-   preposition (``خلال اجتماعه مع لافروف`` is not the speaker), else a role phrase right after
-   the verb (``وزير الخارجية الصيني``) — linked to the person it was in apposition with earlier in
-   the article (``وزير الخارجية الصيني وانج يي``; a shorter role whose words all occur in that
-   apposition, ``الوزير الصيني``, links too — the latest such person before the quote);
-3. a verb without a subject (``وأضاف «…»``) takes the sentence's own subject, else the subject of
-   the nearest previous sentence that had one (previous speakers included).
+1. a cue before it in its sentence — the nearest verb of saying (وقال، أكدت، يقول), participle
+   (قائلا), relay (نقل … عن) or "according to" (بحسب) — or a colon after a speaker
+   (``ترامب: «…»``); a sentence that opens a paragraph after one ending in a colon is read with it
+   (reported speech over a paragraph break);
+2. else a cue right after it (``«…»، قال الوزير``, ``"…" بحسب رويترز``, ``على حد تعبيره``);
+3. else it continues the previous quotation: it opens its sentence and the previous sentence or
+   paragraph held one (``وقال: «…». «…»``).
 
-Python per document (a left-to-right scan with state: quote nesting and the running subject).
+A span that names something (``معاهدة "…"``, ``ساحة "…"``, ``قانون "…"``, ``تحت شعار "…"``) or is a
+tagged name is not a quotation, nor is one without any of the above.  The speaker
+(:mod:`quote_speakers`) is the phrase the cue names — a person, organization or outlet resolved to
+its entity, or a description kept as text — and a cue without one (``وأضاف``, ``قائلا``) takes the
+subject of its clause, else the article's last speaker.
+
+Python per document with quote marks (a left-to-right scan with state: the article's speakers).
 """
 from __future__ import annotations
 
 import bisect
 import re
-from itertools import islice
+from functools import partial
 
 import polars as pl
 
-from transforms.entities.key import key_of
+from transforms.entities.quote_cues import cue_kind, cues, is_name_span, undiacritize
+from transforms.entities.quote_speakers import Article, Speaker
 from transforms.ids import stable_id
 
 QUOTE_COLUMNS = {
-    "quote_id": pl.Utf8, "doc_id": pl.Utf8, "speaker_entity_id": pl.Utf8, "speaker": pl.Utf8,
+    "quote_id": pl.Utf8, "doc_id": pl.Utf8, "speaker_entity_id": pl.Utf8, "speaker_text": pl.Utf8,
     "verb": pl.Utf8, "text": pl.Utf8, "start_char": pl.Int32, "end_char": pl.Int32,
 }
-_D = "[\u064b-\u0652\u0670\u0640]*"  # diacritics/tatweel may sit between any two letters
-_VERBS = ["قال", "أكد", "اكد", "أضاف", "اضاف", "أوضح", "اوضح", "صرح", "شدد", "أشار", "اشار",
-          "تابع", "اعتبر", "وصف", "أعلن", "اعلن", "ذكر", "أعرب", "اعرب", "تعهد", "كتب", "لفت",
-          "حذر", "ندد", "رأى", "استكمل", "استطرد", "زعم", "أفاد", "افاد", "نقل", "قالت"]
-_PARTICIPLES = ["قائلا", "قائلًا", "قائلاً", "مشيرا", "مشيراً", "مضيفا", "مضيفاً", "مؤكدا",
-                "مؤكداً", "معتبرا", "معتبراً", "موضحا", "موضحاً"]
-
-
-def _spell(word: str) -> str:
-    return _D.join(re.escape(c) for c in word)
-
-
-_VERB_RE = re.compile(
-    "(?<![\u0621-\u064a])(?:[وف]" + _D + ")?("
-    + "|".join(_spell(v) for v in sorted(set(_VERBS), key=len, reverse=True)) + ")(?:" + _D
-    + "ت)?" + _D + "(?![\u0621-\u064a])"
-    + "|(?<![\u0621-\u064a])(" + "|".join(_spell(p) for p in _PARTICIPLES) + ")(?![\u0621-\u064a])"
-)
-_ROLE_WORDS = ("رئيس", "وزير", "نائب", "متحدث", "سفير", "سكرتير", "أمين", "مدير", "مستشار",
-               "زعيم", "قائد", "دبلوماسي", "مسؤول", "ممثل", "مندوب", "الرئيس", "الوزير",
-               "المتحدث", "السفير", "الدبلوماسي", "المسؤول", "الأمين", "المستشار", "الزعيم")
-_STOP = {"أن", "إن", "بأن", "أنّ", "إنّ", "بأنّ", "ان", "خلال", "في", "على", "مع", "اليوم", "أمس",
-         "غدا", "من", "عن", "إلى", "الى", "قائلا", "قائلًا", "أيضا", "أيضاً", "قد", "بعد", "قبل",
-         "أنه", "إنه", "أنها", "إنها", "لدى", "بشأن", "حول"}
-_PREPS = ("مع", "إلى", "الى", "عن", "على", "لدى", "بين", "من")
-_TOKEN = re.compile(r"\S+")
 _GUILLEMET = re.compile("[«»]")
 _ANY_QUOTE = re.compile('[«"“]')
-_BOUNDARY = re.compile(r"[.!؟?\n]")
-_SENT = re.compile(r"[^.!؟?\n]+")
+_BOUNDARY = re.compile(r"[!؟?\n]|\.(?=\s|$|[\"»”])")  # not the dot of العربية.نت or 3.5
 _CURLY = re.compile(r"“([^”]+)”")
 _DQUOTE = re.compile('"')
-_ROLE_STOP_MARK = re.compile('[«»"“”(]')
-_APPOS_GAP_MARK = re.compile(r"[.!؟:،,«»\"]")
+_TOKEN = re.compile(r"\S+")
+_THAT = re.compile(r"(?<!\S)[وف]?(?:ب?[أإا]ن|[أإا]نه|[أإا]نها)(?!\S)")
+_RELAY_FROM = re.compile(r"(?<!\S)عن(?!\S)")
 _MIN_WORDS = 3
-_SUBJECT_WINDOW = 60
+_CUES_BEFORE = 800  # characters before a quote that are searched for earlier speakers
+_AFTER_GAP = 3  # at most this many words between a quote and a cue after it
+_AFTER_KINDS = frozenset(("verb", "source", "relay", "pronoun"))
+_NOT_CUES = frozenset(("فحسب",))  # "only", not "according to"
+_INSCRIBED = re.compile(r"\s+عليها?(?!\S)")  # لافتات كتب عليها «…»: an inscription, not speech
+_BETWEEN = re.compile(r"(?:\s+(?:عن|فيه|فيها|ب|بـ))*\s*$")  # أعلن فيه عن «…»
+_WORD_AFTER = re.compile(r"\s*[\u0621-\u064a]")
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -111,139 +94,192 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _role(text: str, pos: int, limit: int, pers_starts: set[int]) -> tuple[int, int] | None:
-    first = _TOKEN.search(text, pos, limit)
-    if first is None or first.group().strip("،,:") not in _ROLE_WORDS:
-        return None
-    toks = list(islice(_TOKEN.finditer(text, first.start(), limit), 4))
-    end = toks[0].end()
-    if toks[0].group()[-1] in "،,:":
-        return (toks[0].start(), end - 1)
-    for t in toks[1:4]:
-        w = t.group()
-        if t.start() in pers_starts or w.strip("،,:") in _STOP or _ROLE_STOP_MARK.search(w):
-            break
-        end = t.end() - (1 if w[-1] in "،,:" else 0)
-        if w[-1] in "،,:":
-            break
-    return (toks[0].start(), end)
-
-
 class _Doc:
-    def __init__(self, doc_id: str, text: str, ments: list[tuple]) -> None:
-        self.doc_id, self.text = doc_id, text
-        self.pers = [m for m in ments if m[3] == "PERS"]  # sorted by start (see quotes())
-        self._pers_s = [m[0] for m in self.pers]
-        self.pers_starts = {m[0] for m in ments}  # role phrases stop at any mention
-        self._appos: list | None = None
+    def __init__(self, doc_id: str, text: str, ments: list[tuple], spans: list[tuple[int, int]],
+                 candidates: list[tuple[int, int]]) -> None:
+        self.doc_id, self.text, self.spans = doc_id, text, spans
+        self.art = Article(text, ments)
 
-    @property
-    def appos(self) -> list:
-        """(pos, role key, entity_id, surface) of role phrases in apposition with a PERS mention."""
-        if self._appos is None:
-            self._appos = self._appositions()
-        return self._appos
+        self.cue_re = cues(text)
+        # cues from a little before each candidate (an earlier speaker of «وأضاف») to just after it
+        windows: list[list[int]] = []
+        for qs, qe in candidates:
+            a, b = max(0, qs - _CUES_BEFORE), min(len(text), qe + 200)
+            if windows and a <= windows[-1][1]:
+                windows[-1][1] = b
+            else:
+                windows.append([a, b])
+        self.ends = [m.end() for a, b in windows for m in _BOUNDARY.finditer(text, max(0, a - 400), b)]
+        self.cues = [c for a, b in windows for c in self.cue_re.finditer(text, a, b) if not _INSCRIBED.match(text, c.end())
+                     and not ("حسب" in c.group() and undiacritize(c.group().strip()) in _NOT_CUES)]
+        self.cue_starts = [c.start() for c in self.cues]
+        self.span_starts = [s for s, _ in spans]
+        self._track()
+        self.last_quote: tuple[int, Speaker | None] = (-1, None)  # end and speaker of the last quotation
 
-    def _appositions(self) -> list:
-        text, appos = self.text, []
-        for s, e, surf, _lab, eid in self.pers:
-            # earliest role word of the 60 characters before the name whose phrase reaches it
-            for t in _TOKEN.finditer(text, max(0, s - 60), s):
-                if t.group().strip("،,:") not in _ROLE_WORDS:
-                    continue
-                r = _role(text, t.start(), s, self.pers_starts)
-                gap = text[r[1]:s] if r else ""
-                words = gap.split()
-                if (r and len(gap) <= 25 and not _APPOS_GAP_MARK.search(gap)
-                        and not (words and words[-1] in _PREPS)):
-                    appos.append((s, key_of(text[r[0]:r[1]]), eid, surf))
-                    break
-        return appos
+    # ------------------------------------------------------------ positions
+    def _sent_start(self, pos: int) -> int:
+        i = bisect.bisect_right(self.ends, pos) - 1
+        return self.ends[i] if i >= 0 else 0
 
-    def _person_after(self, a: int, b: int):
-        for i in range(bisect.bisect_left(self._pers_s, a), len(self.pers)):
-            s, e, surf, _lab, eid = self.pers[i]
-            if s >= b:
-                break
-            if a <= s < b:
-                prev = self.text[max(a, s - 8):s].split()
-                if prev and prev[-1] in _PREPS:
-                    continue
-                return (surf, eid, s)
+    def _sent_end(self, pos: int) -> int:
+        i = bisect.bisect_left(self.ends, pos + 1)
+        return self.ends[i] - 1 if i < len(self.ends) else len(self.text)
+
+    def _in_quote(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.span_starts, pos) - 1
+        return i >= 0 and pos < self.spans[i][1]
+
+    # ------------------------------------------------------------ speakers
+    def _named(self, cue: re.Match, limit: int, sent: int, tracking: bool = False) -> Speaker | None:
+        """The speaker a cue names itself (no fallback to earlier speakers)."""
+        kind, a, text = cue_kind(cue), self.art, self.text
+        if kind == "relay":  # نقلت رويترز عن مصدر: the source; نقله التلفزيون: only the outlet
+            m = _RELAY_FROM.search(text, cue.end(), limit)
+            return a.after(m.end(), limit) if m else (None if tracking else a.after(cue.end(), limit))
+        if kind == "source":
+            nxt = _TOKEN.search(text, cue.end(), limit)
+            fused = undiacritize(cue.group(1)).endswith("ما")
+            if fused or (nxt and undiacritize(nxt.group()) in ("ما", "لما")):
+                sub = self.cue_re.match(text, cue.end() + 1 if fused else nxt.end() + 1)
+                return self._named(sub, limit, sent) if sub else None
+            return a.after(cue.end(), limit, lam=True)
+        if kind == "document":
+            return a.after(cue.end(), limit)
+        if kind in ("verb", "object", "told"):
+            rel = a.relative(cue.start())  # وزراء الخارجية العرب الذين طالبوا
+            if rel:
+                return rel
+            told = a.before(sent, cue.start()) if kind == "told" else None
+            who = told or a.after(cue.end(), limit, strict=kind != "verb")
+            if who is None and kind != "told":
+                comma = text.rfind("،", sent, cue.start())
+                who = a.before(sent, cue.start()) or (a.before(comma + 1, cue.start()) if comma >= 0 else None)
+            return who
         return None
 
-    def _subject(self, a: int, b: int):
-        """Explicit subject in text[a:b]: the earlier of the first PERS mention (not after a
-        preposition) and a role phrase after a reporting verb or after one of the clause's first
-        two words (``ودافع الوزير الصيني``, ``كما شكر وزير خارجية روسيا``)."""
-        found = []
-        who = self._person_after(a, b)
+    def _last_speaker(self, pos: int, sent: int, cue_start: int) -> Speaker | None:
+        """Speaker of a cue without its own: its clause's subject, else the later of the article's
+        last speaker and the subject of the previous sentence (``ودافع الوزير الصيني … . وأكد «…»``)."""
+        that = _THAT.search(self.text, sent, cue_start)
+        who = self.art.clause_subject(sent, that.start() if that else cue_start)
         if who:
-            found.append((who[2], who[:2]))
-        starts = [v.end() for v in _VERB_RE.finditer(self.text, a, b)]
-        starts += [t.end() for t in islice(_TOKEN.finditer(self.text, a, b), 2)]
-        for pos in sorted(set(starts)):
-            r = _role(self.text, pos, b, self.pers_starts)
-            if r:
-                found.append((r[0], self._role_speaker(r)))
-                break
-        return min(found, key=lambda f: f[0])[1] if found else None
+            return who
+        last = self.art.last_named(pos)
+        prev, end = sent, sent
+        while prev > 0 and not self.text[prev:end].strip():  # skip blank lines back to the previous sentence
+            end = prev
+            prev = self._sent_start(prev - 1)
+        if prev < end:
+            sent = end
+            if last is None or last[0] < prev:
+                that = _THAT.search(self.text, prev, sent)
+                subject = self.art.clause_subject(prev, min(that.start() if that else sent, prev + 60))
+                if subject:
+                    return subject
+        return last[1] if last else None
 
-    def _role_speaker(self, r: tuple[int, int]):
-        phrase = self.text[r[0]:r[1]]
-        k = key_of(phrase)
-        hits = [a for a in self.appos if a[1] == k]
-        if not hits:  # الوزير الصيني ⊂ وزير الخارجية الصيني [وانج يي]
-            toks = set(k.split())
-            hits = [a for a in self.appos if toks <= set(a[1].split())]
-        before = [a for a in hits if a[0] < r[0]]
-        pick = (before[-1] if before else hits[0]) if hits else None
-        return (phrase, pick[2] if pick else None)
+    def _track(self) -> None:
+        """Every cue outside the quotes may name a speaker (reported speech counts: ``وقال فلان
+        إن``); the article looks it up only when a later cue without a subject asks."""
+        for c in self.cues:
+            if not self._in_quote(c.start()):
+                self.art.add(c.start(), partial(self._cue_speaker, c))
 
-    def quotes(self) -> list[dict]:
-        rows, last_subject, last_end = [], None, 0
-        spans = quote_spans(self.text)
-        if not spans:
-            return rows
-        ends = [m.end() for m in _BOUNDARY.finditer(self.text)]
-        for qs, qe in spans:
-            # subjects of sentences between the previous quote and this one
-            i = bisect.bisect_right(ends, qs) - 1
-            b = ends[i] if i >= 0 else 0
-            # (only the last of them that has one counts: scan backwards and stop there)
-            for sent in reversed(list(_SENT.finditer(self.text, last_end, b))):
-                s0 = sent.start()
-                subj = self._subject(s0, min(s0 + _SUBJECT_WINDOW, sent.end()))
-                if subj:
-                    last_subject = subj
-                    break
-            verb, who = None, None
-            v = _VERB_RE.search(self.text, b, qs)  # the first reporting verb before the quote
-            if v:
-                verb = self.text[v.start():v.end()].strip()
-                who = self._person_after(v.end(), qs)
-                who = who[:2] if who else None
-                if not who:
-                    r = _role(self.text, v.end(), qs, self.pers_starts)
-                    who = self._role_speaker(r) if r else None
-                if not who:
-                    who = self._subject(b, v.start()) or last_subject
-            else:
-                m = _BOUNDARY.search(self.text, qe + 1)
-                se = m.start() if m else len(self.text)
-                after = _VERB_RE.search(self.text, qe, se)
-                if after:
-                    verb = self.text[after.start():after.end()].strip()
-                    who = self._person_after(after.end(), se)
-                    who = who[:2] if who else self._subject(b, qs)
+    def _cue_speaker(self, c: re.Match) -> Speaker | None:
+        return self._named(c, min(self._sent_end(c.start()), c.end() + 160), self._sent_start(c.start()), tracking=True)
+
+    # ------------------------------------------------------------ attribution
+    def _weak(self, cue: re.Match) -> bool:
+        """A cue that only names where it was reported: بحسب، وفق ما نقلت، نقله التلفزيون."""
+        kind, text = cue_kind(cue), self.text
+        if kind == "source" or text[max(0, cue.start() - 4):cue.start()].split()[-1:] in (["ما"], ["لما"]):
+            return True
+        return kind == "relay" and not _RELAY_FROM.search(text, cue.end(), cue.end() + 80)
+
+    def _cue_before(self, start: int, mark: int) -> re.Match | None:
+        """The nearest cue before the quote mark; one that only names an outlet gives way to a verb
+        before it in its clause (``وأوضح السفير وفقا لما نشرته خارجية بلاده: «…»``)."""
+        i = bisect.bisect_left(self.cue_starts, mark) - 1
+        found = None
+        while i >= 0 and self.cue_starts[i] >= start:
+            c = self.cues[i]
+            if c.end() <= mark + 1 and not self._in_quote(c.start()):
+                if found is None:
+                    found = c
+                    if not self._weak(c):
+                        return c
+                elif cue_kind(c) in ("verb", "object", "told") and not self._weak(c) and not _THAT.search(
+                        self.text, c.end(), found.start()):
+                    return c
+            i -= 1
+        return found
+
+    def _cue_after(self, qe: int) -> re.Match | None:
+        i = bisect.bisect_left(self.cue_starts, qe)
+        if i == len(self.cues):
+            return None
+        c = self.cues[i]
+        if cue_kind(c) not in _AFTER_KINDS:  # «…»، مشيرا إلى: a new clause, not the attribution
+            return None
+        gap = self.text[qe:c.start()].lstrip("»”\"")
+        if len(gap.split()) <= _AFTER_GAP and not _BOUNDARY.search(gap) and not any(ch in gap for ch in '«"“'):
+            return c
+        return None
+
+    def attribute(self, qs: int, qe: int) -> tuple[str | None, Speaker | None] | None:
+        """``(verb, speaker)`` of a quotation, or None when the span is not one."""
+        text = self.text
+        mark = qs - 1
+        while mark > 0 and text[mark] not in '«"“':
+            mark -= 1
+        sent = self._sent_start(mark)
+        opens = not text[sent:mark].strip()
+        ctx = sent
+        if opens and sent > 0 and text[sent - 1] == "\n":
+            prev = text[:sent - 1].rstrip()
+            if prev.endswith(":"):  # وقال في بيان:⏎«…»
+                ctx = self._sent_start(len(prev) - 1)
+        cue = self._cue_before(ctx, mark)
+        if cue is not None:
+            if _BETWEEN.fullmatch(text, cue.end(), mark) and len(text[qs:qe].split()) <= 4 and _WORD_AFTER.match(text, qe + 1):
+                return None  # أعلن "مجلس مجاهدي درنة" الحرب، أعلن فيه عن «…» الذي: a name, not words
+            who = self._named(cue, mark, ctx)
+            if who is None and cue_kind(cue) in ("verb", "object"):  # كشفت صور … أن "…"، حسبما أفاد موقع
+                later = self._cue_after(qe)
+                named = self._named(later, self._sent_end(qe), sent) if later else None
+                if named:
+                    return later.group().strip(), named
+            return cue.group().strip(), who or self._last_speaker(cue.start(), ctx, cue.start())
+        before = text[ctx:mark].rstrip()
+        if before.endswith(":"):
+            colon = ctx + len(before) - 1
+            return None, self.art.before(ctx, colon) or self._last_speaker(colon, ctx, colon)
+        cue = self._cue_after(qe)
+        if cue is not None:
+            who = self._named(cue, self._sent_end(qe), sent) or self._last_speaker(qs, sent, sent)
+            return cue.group().strip(), who
+        end, who = self.last_quote
+        if opens and end >= self._sent_start(max(sent - 2, 0)) and len(text[qs:qe].split()) >= 4:
+            return None, who
+        return None
+
+    def quotes(self, candidates: list[tuple[int, int]]) -> list[dict]:
+        """Rows for the candidate spans (the spans that are not names) that are quotations."""
+        rows = []
+        for qs, qe in candidates:
+            found = self.attribute(qs, qe)
+            if found is None:
+                continue
+            verb, who = found
             if who:
-                last_subject = who
+                self.art.add(qs, who)
+            self.last_quote = (qe, who)
             rows.append({
                 "quote_id": stable_id(self.doc_id, qs), "doc_id": self.doc_id,
-                "speaker_entity_id": who[1] if who else None, "speaker": who[0] if who else None,
+                "speaker_entity_id": who[1] if who else None, "speaker_text": who[0] if who else None,
                 "verb": verb, "text": self.text[qs:qe], "start_char": qs, "end_char": qe,
             })
-            last_end = max(b, qe)
         return rows
 
 
@@ -265,27 +301,30 @@ class _Names:
 
 
 def quotes(docs: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
-    """Quotes of each document with speaker and reporting verb.
+    """Quotations of each document with their speaker and the word that attributes them.
 
     Input: ``docs`` (doc_id, clean_text), ``mentions`` (doc_id, start_char, end_char, surface,
     label, entity_id — entity_id may be absent).  Output columns: quote_id, doc_id,
-    speaker_entity_id, speaker, verb, text, start_char, end_char (offsets of the text without
-    its marks).  Example: ``وقال لافروف «ستتم معاقبة كل المتورطين»`` → speaker ``لافروف``,
-    verb ``وقال``, text ``ستتم معاقبة كل المتورطين``.
+    speaker_entity_id (null for a description or an unknown speaker), speaker_text (the speaker as
+    written: a name, a description such as ``مصدر أمني``, or the reference ``الوزير``), verb (the
+    cue: ``وقال``, ``قائلا``, ``بحسب``; null after a colon or for a continued quotation), text,
+    start_char, end_char (offsets of the text without its marks).  Example:
+    ``وقال لافروف «ستتم معاقبة كل المتورطين»`` → speaker_text ``لافروف``, verb ``وقال``, text
+    ``ستتم معاقبة كل المتورطين``; ``وقّعت الدولتان معاهدة "الصداقة والتعاون الاستراتيجي"`` → no row.
     """
     if "entity_id" not in mentions.columns:
         mentions = mentions.with_columns(entity_id=pl.lit(None, pl.Utf8))
-    by_doc: dict[str, list[tuple]] = {}
-    for row in mentions.sort("doc_id", "start_char").select(
+    quoted = [(doc_id, text, spans) for doc_id, text in docs.select("doc_id", "clean_text").iter_rows()
+              if text and (spans := quote_spans(text))]
+    by_doc: dict[str, list[tuple]] = {}  # the mentions of the documents with quote marks only
+    for row in mentions.filter(pl.col("doc_id").is_in([q[0] for q in quoted])).sort("doc_id", "start_char").select(
             "doc_id", "start_char", "end_char", "surface", "label", "entity_id").iter_rows():
         by_doc.setdefault(row[0], []).append(row[1:])
     rows = []
-    for doc_id, text in docs.select("doc_id", "clean_text").iter_rows():
-        if text:
-            ments = by_doc.get(doc_id, [])
-            found = _Doc(doc_id, text, ments).quotes()
-            if found and ments:
-                names = _Names(ments)
-                found = [q for q in found if not names.covers(q["start_char"], q["end_char"])]
-            rows.extend(found)
+    for doc_id, text, spans in quoted:
+        ments = by_doc.get(doc_id, [])
+        names = _Names(ments) if ments else None
+        candidates = [(s, e) for s, e in spans if not ((names and names.covers(s, e)) or is_name_span(text, s, e))]
+        if candidates:
+            rows.extend(_Doc(doc_id, text, ments, spans, candidates).quotes(candidates))
     return pl.DataFrame(rows, schema=QUOTE_COLUMNS)

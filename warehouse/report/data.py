@@ -238,10 +238,12 @@ def places(con: duckdb.DuckDBPyConnection, w: Window, limit: int = TOP_PLACES) -
 
 
 def quotes(con: duckdb.DuckDBPyConnection, w: Window, limit: int = N_QUOTES) -> list[dict[str, Any]]:
-    """Most recent quotes (``v_quotes``): speaker, verb, text, date, source, url, title."""
+    """Most recent quotes (``v_quotes``): speaker (the entity's name, else as written), speaker_text,
+    speaker_label (null for a description), verb, text, date, source, url, title."""
     cte, p = w.docs_cte()
     return _rows(con, f"""{cte}
-        SELECT q.speaker, q.verb, q.text, q.published_at, q.source, q.url, q.source_uri, q.title
+        SELECT q.speaker, q.speaker_text, q.speaker_label, q.verb, q.text, q.published_at, q.source, q.url,
+               q.source_uri, q.title
         FROM v_quotes q JOIN docs USING (doc_id)
         ORDER BY q.published_at DESC NULLS LAST, q.quote_id LIMIT ?""", p + [limit])
 

@@ -74,7 +74,7 @@ def _summary(s: dict[str, Any], specs: dict) -> str:
         (f'<span class="range">{_day(s["first_day"])}<br>{_day(s["last_day"])}</span>'
          if s["first_day"] else "—", "الفترة"),
         (_n(s["n_entities"]), "كيان مذكور"), (_n(s["n_mentions"]), "إشارة"),
-        (_n(s["n_quotes"]), "اقتباس"), (_n(s["n_stories"]), "قصة متكررة"),
+        (_n(s["n_quotes"]), "اقتباس"), (_n(s["n_stories"]), "حدث في أكثر من مقال"),
     ]
     html = "".join(f'<div class="card"><div class="num">{num}</div><div class="lbl">{lbl}</div></div>'
                    for num, lbl in cards)
@@ -92,18 +92,34 @@ def _tops(specs: dict) -> str:
     return f'<section id="top-entities"><h2>الأكثر ذكرًا</h2><div class="grid3">{inner}</div></section>'
 
 
+_SPEAKER_KIND = {"PERS": "شخص", "ORG": "منظمة", "LOC": "مكان", "MISC": "كيان"}
+
+
+def _speaker(q: dict[str, Any]) -> str:
+    """Who said it: the entity's name with its kind, and the words the article used when they differ
+    (``سيرغي لافروف · شخص (الوزير)``); a description alone (``مصدر أمني · وصف``)."""
+    if not q["speaker"]:
+        return '<bdi class="who unknown">متحدث غير معروف</bdi>'
+    label = q.get("speaker_label")
+    kind = _SPEAKER_KIND.get(label, "كيان") if label else "وصف"
+    said = q.get("speaker_text")
+    aside = f' <bdi class="as-written">({escape(said)})</bdi>' if label and said and said != q["speaker"] else ""
+    return (f'<bdi class="who" data-kind="{"entity" if label else "description"}">{escape(q["speaker"])}</bdi>'
+            f'<span class="kind"> · {kind}</span>{aside}')
+
+
 def _quotes(rows: list[dict[str, Any]]) -> str:
     if not rows:
         body = '<p class="empty" id="quotes-empty">لا توجد اقتباسات في هذه الفترة.</p>'
     else:
         items = []
         for q in rows:
-            who = escape(q["speaker"] or "متحدث غير معروف")
+            who = _speaker(q)
             verb = escape(q["verb"] or "قال")
             source = q["title"] or (q["source_uri"] or "").rsplit("/", 1)[-1]  # file name, not a long path
             items.append(
                 f'<li><blockquote>{escape(q["text"])}</blockquote>'
-                f'<div class="meta"><bdi class="who">{who}</bdi> ({verb}) · {_day(q["published_at"])} · '
+                f'<div class="meta">{who} ({verb}) · {_day(q["published_at"])} · '
                 f'{escape(q["source"] or "")} · {_link(q["url"], source)}</div></li>')
         body = f'<ul class="quotes">{"".join(items)}</ul>'
     return f'<section id="quotes"><h2>أحدث الاقتباسات</h2>{body}</section>'
@@ -111,7 +127,7 @@ def _quotes(rows: list[dict[str, Any]]) -> str:
 
 def _stories(rows: list[dict[str, Any]]) -> str:
     if not rows:
-        body = '<p class="empty" id="stories-empty">لم تُرصد قصص متقاربة (مقالات شبه مكررة) في هذه الفترة.</p>'
+        body = '<p class="empty" id="stories-empty">لم يُرصد حدث نقلته أكثر من مقالة في هذه الفترة.</p>'
     else:
         items = []
         for s in rows:
@@ -128,7 +144,7 @@ def _stories(rows: list[dict[str, Any]]) -> str:
                 f'<span class="meta"> من {_day(s["first_at"])} إلى {_day(s["last_at"])}</span>'
                 f'<ol>{arts}</ol>{tail}</li>')
         body = f'<ul class="stories">{"".join(items)}</ul>'
-    return (f'<section id="stories"><h2>قصص متقاربة</h2>'
+    return (f'<section id="stories"><h2>أحداث نقلتها أكثر من مقالة</h2>'
             f'<p class="note">مقالات تروي الخبر نفسه بنصوص شبه متطابقة، من مصدر واحد أو أكثر.</p>{body}</section>')
 
 
