@@ -1,6 +1,7 @@
 """Sentence-level rules after the tagger, for names it leaves out or cuts short and spans that name nobody.
 
-``apply_rules(keys, spans, gazetteer.rule_gazetteer(backend))`` runs all six on one sentence and changes its spans
+``apply_rules(keys, spans, gazetteer.rule_gazetteer(backend))`` runs these and ``head_rules.headed_names``
+(an untagged head noun joins the name after it: ``كتائب`` + ``عز الدين القسام``) on one sentence and changes its spans
 in place: ``keys`` are the sentence's tokens as ``word_key(norm(token))`` (``mentions._key``),
 ``spans`` its ``(start, end, label, score, method)`` tuples (token indices, ``end`` exclusive); what
 a rule adds, extends or merges gets ``method="rule"``; what it relabels keeps its method; what it
@@ -41,6 +42,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from transforms.ner.gazetteer import RuleGazetteer
+from transforms.ner.head_rules import headed_names
 from transforms.ner.text import PROCLITICS, bare_forms, norm
 
 Span = tuple[int, int, str, float, str]
@@ -85,9 +87,10 @@ _TAIL_NOT_NAME = frozenset(norm(w) for w in (
 
 
 def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: RuleGazetteer) -> None:
-    """The six rules on one sentence, in place (``gaz`` from ``gazetteer.rule_gazetteer``)."""
+    """The rules on one sentence, in place (``gaz`` from ``gazetteer.rule_gazetteer``)."""
     named_parties(keys, spans, gaz[0])
     if spans:
+        headed_names(keys, spans)
         organization_tails(keys, spans, gaz[3])
         generic_nouns(keys, spans)
         institution_names(keys, spans, gaz[0])
