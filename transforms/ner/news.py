@@ -151,10 +151,19 @@ def dev_ids(ids: list[str], share: float = 0.1, seed: int = 13) -> set[str]:
     return {i for group in by_source.values() for i in rng.sample(group, max(1, round(len(group) * share)))}
 
 
+def fixed_dev_ids(data: Path = DATA) -> set[str]:
+    """The epoch-picking articles listed in ``dev_ids.txt`` (drawn once by ``dev_ids`` from the first
+    897 training articles), so that adding articles never moves one from dev into training; empty
+    when the file is absent."""
+    path = data / "dev_ids.txt"
+    return set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
+
+
 def training_sentences(dev_share: float = 0.1, data: Path = DATA) -> tuple[list[Sentence], list[Sentence]]:
-    """``(train, dev)`` BIO sentences of the training sources; ``dev_share=0`` keeps all for training."""
+    """``(train, dev)`` BIO sentences of the training sources; ``dev_share=0`` keeps all for training.
+    The dev articles are ``fixed_dev_ids`` when that list exists, else ``dev_share`` of them drawn."""
     arts = corpus("train", data)
-    dev = dev_ids([a["id"] for a, _ in arts], dev_share) if dev_share > 0 else set()
+    dev = (fixed_dev_ids(data) or dev_ids([a["id"] for a, _ in arts], dev_share)) if dev_share > 0 else set()
     tr = [s for a, sents in arts if a["id"] not in dev for s in sents]
     return tr, [s for a, sents in arts if a["id"] in dev for s in sents]
 
