@@ -14,10 +14,31 @@ from warehouse.load import insert_frame
 
 
 def entity_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``units`` (``doc_id, label, surface, n``) and ``docs`` (``doc_id, source_id,
-    published_at``): the whole warehouse's mentions, one row per document, label and spelling."""
+    """``units`` (``doc_id, label, surface, n, n_glued``) and ``docs`` (``doc_id, source_id,
+    published_at``): the whole warehouse's mentions, one row per document, label and spelling;
+    ``n_glued`` counts the PERS mentions written one space from another PERS mention without a
+    و (``كينيدي`` of ``كينيدي ماكين``, a name the tagger split in two)."""
     units = con.execute(
         "SELECT doc_id, label, surface, count(*) AS n FROM mentions GROUP BY ALL ORDER BY ALL").pl()
+    glued = con.execute(
+        """
+        WITH p AS (
+            SELECT doc_id, surface, start_char, end_char, lead(start_char) OVER w AS next_start,
+                   lead(surface) OVER w AS next_surface, lag(end_char) OVER w AS prev_end
+            FROM mentions WHERE label = 'PERS'
+            WINDOW w AS (PARTITION BY doc_id ORDER BY start_char, end_char)),
+        beside AS (
+            SELECT doc_id, surface, start_char, end_char AS gap FROM p
+            WHERE next_start = end_char + 1 AND NOT starts_with(next_surface, 'و')
+            UNION ALL
+            SELECT doc_id, surface, start_char, start_char - 1 FROM p
+            WHERE prev_end = start_char - 1 AND NOT starts_with(surface, 'و'))
+        SELECT b.doc_id, 'PERS' AS label, b.surface, count(DISTINCT b.start_char) AS n_glued
+        FROM beside b JOIN documents d USING (doc_id)
+        WHERE substr(d.clean_text, b.gap + 1, 1) = ' ' GROUP BY ALL
+        """).pl()
+    units = units.join(glued, on=["doc_id", "label", "surface"], how="left").with_columns(
+        pl.col("n_glued").fill_null(0).cast(units.schema["n"]))
     docs = con.execute("SELECT doc_id, source_id, published_at FROM documents ORDER BY doc_id").pl()
     return units, docs
 

@@ -2,7 +2,8 @@
 and the warehouse's entities, aliases and redirects whatever the order batches arrive in.
 
 ``tests/golden/entity_corpus/cases.jsonl``: each case is a small corpus of mentions
-(``[doc_id, label, surface, count]``) and what must hold once it is resolved: spellings that are
+(``[doc_id, label, surface, count]``, and how many of them sit right beside another PERS
+mention when that matters) and what must hold once it is resolved: spellings that are
 one entity (``same``) or not (``apart``), a canonical ``name``, ``label``, ``place`` (the
 entity's key), ``country`` or ``none`` (no entity).
 """
@@ -23,8 +24,11 @@ CASES = [json.loads(x) for x in GOLDEN.read_text(encoding="utf-8").splitlines() 
 
 
 def _resolve(mentions: list[list]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    units = pl.DataFrame(mentions, schema={"doc_id": pl.Utf8, "label": pl.Utf8, "surface": pl.Utf8,
-                                           "n": pl.UInt32}, orient="row")
+    """Rows ``[doc_id, label, surface, n]``, optionally ``n_glued`` (mentions written right beside
+    another PERS mention) fifth."""
+    rows = [list(m) + [0] * (5 - len(m)) for m in mentions]
+    units = pl.DataFrame(rows, schema={"doc_id": pl.Utf8, "label": pl.Utf8, "surface": pl.Utf8,
+                                       "n": pl.UInt32, "n_glued": pl.UInt32}, orient="row")
     docs = pl.DataFrame({"doc_id": sorted(set(units["doc_id"]))}).with_columns(
         source_id=pl.lit("s"), published_at=pl.lit(datetime(2018, 6, 1)))
     out, ents, _ = corpus_resolution(units, docs)
@@ -132,3 +136,28 @@ def test_handchecks_are_judged(name):
     assert len(rows) == 50 and len({r["id"] for r in rows}) == 50
     assert all(r["expected"] in ("right", "wrong") and r["note"] for r in rows)
     assert sum(r["expected"] == "right" for r in rows) >= 48  # the figures docs/entities.md gives
+
+
+def test_entity_inputs_count_pieces_of_a_split_name(tmp_path):
+    """``n_glued``: PERS mentions one space from another PERS mention, not across a و."""
+    from warehouse import db
+    from warehouse.entities import entity_inputs
+    from warehouse.load import load_batch
+
+    text = "للسماح لأرملته كينيدي ماكين بوضع إكليل، مثل الرئيسين جون كينيدي ورونالد ريغن."
+    spans = [("كينيدي", "PERS"), ("ماكين", "PERS"), ("جون كينيدي", "PERS"), ("ورونالد ريغن", "PERS")]
+    documents = pl.DataFrame({"doc_id": ["d"]}).with_columns(
+        source_uri=pl.lit("d"), source_id=pl.lit("src"), source_name=pl.lit("src"), content_sha256=pl.lit("d"),
+        raw_text=pl.lit(text), clean_text=pl.lit(text), published_at=pl.lit(datetime(2018, 8, 30)),
+        ingested_at=pl.lit(datetime(2018, 8, 31)), run_id=pl.lit("r"))
+    ments = []
+    for s, lab in spans:
+        start = text.index(s, ments[-1]["end_char"] if ments else 0)
+        ments.append({"mention_id": stable_id("d", start), "doc_id": "d", "sentence_id": "d", "start_char": start,
+                      "end_char": start + len(s), "surface": s, "label": lab, "method": "t",
+                      "entity_id_local": stable_id(lab, s)})
+    with db.connect(tmp_path / "w") as con:
+        load_batch(con, {"documents": documents, "mentions": pl.DataFrame(ments)})
+        units, _ = entity_inputs(con)
+    glued = dict(units.select("surface", "n_glued").iter_rows())
+    assert glued == {"كينيدي": 1, "ماكين": 1, "جون كينيدي": 0, "ورونالد ريغن": 0}

@@ -20,6 +20,14 @@ knows either word) is below ``ln 0.25`` — a clitic form is rarely a quarter as
 word — or below ``ln 1`` when the rest has the article (``للأمم`` is ل + ``الأمم`` though a
 third as frequent: a word that starts with لل, or a proclitic and ال, is almost never whole).
 With no evidence either way the word stays whole.
+
+A given name whose first letter is a proclitic letter (``لبنى``, ``فراس``) is a rare word next to
+the common word it would leave (بنى "built", راس "head"), so both kinds of evidence read it as a
+clitic.  The corpus's people decide instead: a word that starts the names of at least
+:data:`GIVEN_MIN` different people (distinct second words of multi-word PERS spellings: ``لبنى
+سليمان العليان``, ``لبنى نعمان``, ``لبنى أبيضار``), more than twice as many as its rest does,
+stays whole in a spelling tagged PERS mostly — unless the corpus also writes that very name
+without the letter (``لدونالد ترامب`` beside ``دونالد ترامب``).
 """
 from __future__ import annotations
 
@@ -48,6 +56,7 @@ _BLOCKERS = {"بكل": ("ب", "ك", "ل", "ال"), "وف": ("و", "ف", "ب", "�
 _MIN_REST = 3
 _BLOCK_SHARE = 0.2  # بوروسيا (Borussia) is no evidence that وروسيا is a word of its own
 _EPS = 1e-9  # below the list's smallest frequency (1e-8): a word it lacks is rarer than any it has
+GIVEN_MIN = 3  # different people whose names a word must start to count as a given name
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +94,33 @@ def word_counts(surfaces: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def given_names(pers: pl.DataFrame) -> pl.DataFrame:
+    """``surface, n`` of PERS mentions → ``word, n_given``: how many different names (by their
+    second word) of two words or more start with each word (orthography form).
+
+    Example: ``لبنى سليمان العليان``, ``لبنى نعمان``, ``لبنى العليان`` → ``لبني``: 3.
+    """
+    w = pers.select(w=orthography_expr(pl.col("surface")).str.split(" ")).filter(pl.col("w").list.len() >= 2)
+    return (w.select(word=pl.col("w").list.first(), second=pl.col("w").list.get(1)).unique()
+            .group_by("word").agg(n_given=pl.len().cast(pl.Int64)))
+
+
+def _given_kept(r: pl.DataFrame, surfaces: pl.DataFrame, pers: pl.DataFrame) -> pl.DataFrame:
+    """``r`` (readings with ``surface, word, rest, tail``) + ``given``: the reading would cut a
+    given name (see the module docstring) off a spelling tagged PERS mostly."""
+    g = given_names(pers)
+    share = surfaces.select("surface", "n").join(pers.select("surface", n_p="n"), on="surface", how="left")
+    mostly = share.filter(pl.col("n_p").fill_null(0) * 2 > pl.col("n")).select("surface", is_pers=pl.lit(True))
+    written = surfaces.select(form=orthography_expr(pl.col("surface"))).unique().with_columns(without=pl.lit(True))
+    r = (r.join(g.rename({"n_given": "g_t"}), on="word", how="left")
+         .join(g.rename({"word": "rest", "n_given": "g_r"}), on="rest", how="left")
+         .join(mostly, on="surface", how="left")
+         .join(written, left_on=pl.col("rest") + pl.col("tail"), right_on="form", how="left"))
+    given = ((pl.col("g_t").fill_null(0) >= GIVEN_MIN) & (pl.col("g_t") > 2 * pl.col("g_r").fill_null(0))
+             & pl.col("is_pers").fill_null(False) & pl.col("without").is_null())
+    return r.with_columns(given=given).drop("g_t", "g_r", "is_pers", "without")
+
+
 def _readings(first: pl.DataFrame) -> pl.DataFrame:
     """``word`` → one row per clitic reading: ``prefix, cut, rest`` (rest ≥ 3 letters)."""
     parts = []
@@ -99,10 +135,12 @@ def _readings(first: pl.DataFrame) -> pl.DataFrame:
     return r.filter(letters >= _MIN_REST)
 
 
-def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) -> pl.DataFrame:
+def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None,
+                    pers: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every possible clitic reading of the first word of each ``surface`` with its evidence:
     ``surface, prefix, cut, rest, split`` (``split`` true for the one reading the evidence
-    chooses, if any).  ``counts`` (``word, n``) defaults to :func:`word_counts` of ``surfaces``."""
+    chooses, if any).  ``counts`` (``word, n``) defaults to :func:`word_counts` of ``surfaces``;
+    ``pers`` (``surface, n``: the mentions tagged PERS) lets given names stay whole."""
     counts = word_counts(surfaces) if counts is None else counts
     words = orthography_expr(pl.col("surface")).str.split(" ")
     first = surfaces.select("surface", word=words.list.first(),
@@ -149,6 +187,8 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     _article_word = pl.col("rest").str.starts_with("ال") & (pl.col("f_r") >= 1e-6)
     r = first.join(r, on="word").with_columns(score=score).with_columns(
         known=(pl.col("rest") + pl.col("tail")).is_in(list(places.place_names())))
+    r = (_given_kept(r, surfaces, pers) if pers is not None and pers.height
+         else r.with_columns(given=pl.lit(False)))
     # ب، ك، ل never stand before و or ف: ب + وروسيا is no reading when وروسيا is و + روسيا; and
     # وب + يونغ needs بيونغ itself to be no more frequent than يونغ.
     conj = r.filter(pl.col("prefix").is_in(["و", "ف"]) & (pl.col("n_r") >= pl.col("n_t"))
@@ -156,7 +196,7 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None) 
     r = r.join(conj.with_columns(stacked=pl.lit(True)), left_on="rest", right_on="rest_w", how="left")
     r = r.join(n.rename({"word": "mid", "n": "n_mid"}), left_on=pl.col("word").str.slice(1), right_on="mid", how="left")
     r = r.with_columns(
-        ok=((pl.col("n_r") > 0) | pl.col("known") | _article_word)
+        ok=((pl.col("n_r") > 0) | pl.col("known") | _article_word) & ~pl.col("given")
         & ~(pl.col("stacked").fill_null(False) & pl.col("prefix").str.slice(0, 1).is_in(list("بكل")))
         & ~((pl.col("cut") == 2) & (pl.col("n_mid").fill_null(0) > pl.col("n_r")) & (pl.col("n_mid") >= 2)) & ~((pl.col("n_t") > pl.col("n_r")) & (pl.col("n_t") >= 2) & ~pl.col("rest").str.starts_with("ال"))
         & ((pl.col("blk") < 2) | (pl.col("blk") < _BLOCK_SHARE * pl.col("n_t")))

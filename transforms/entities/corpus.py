@@ -26,7 +26,7 @@ from functools import lru_cache
 import polars as pl
 
 from transforms.entities import clitics, geocode, linking, orgs, places
-from transforms.entities.key import name_key, name_key_of
+from transforms.entities.key import name_key, name_key_of, orthography_expr
 from transforms.entities.merge import merge_entities
 from transforms.ids import stable_id_expr
 
@@ -62,13 +62,26 @@ def person_noise() -> frozenset[str]:
     return frozenset(name_key_of(t) for t in list(TITLES) + nat)
 
 
+def _title_form(expr: pl.Expr) -> pl.Expr:
+    return orthography_expr(expr).str.replace("^ال", "")
+
+
+@lru_cache(maxsize=1)
+def title_forms() -> frozenset[str]:
+    """Titles and nationality adjectives as written (orthography, article off), the words
+    :func:`_strip_titles` drops; name keys would be too loose (``لبنى`` keys as ``لبناني``)."""
+    nat = places.countries().filter(pl.col("is_nationality"))["name"].to_list()
+    forms = pl.DataFrame({"w": list(TITLES) + nat}).select(_title_form(pl.col("w")))["w"]
+    return frozenset(forms.to_list())
+
+
 def _strip_titles(stems: pl.Series) -> pl.DataFrame:
     """``stem`` → ``stem, bare``: leading title/nationality words dropped, one word kept at least
-    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``)."""
-    noise = list(person_noise())
+    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``; ``لبنى العليان`` stays whole)."""
+    noise = list(title_forms())
     d = pl.DataFrame({"stem": stems}).unique()
     words = d.select("stem", w=pl.col("stem").str.split(" ")).with_row_index("i").explode("w")
-    words = words.join(words.select("w").unique().with_columns(k=name_key(pl.col("w"))), on="w",
+    words = words.join(words.select("w").unique().with_columns(k=_title_form(pl.col("w"))), on="w",
                        maintain_order="left")
     lead = (words.with_columns(pos=pl.int_range(pl.len()).over("i"), n=pl.len().over("i"),
                                noise=pl.col("k").is_in(noise))
@@ -77,6 +90,12 @@ def _strip_titles(stems: pl.Series) -> pl.DataFrame:
             .filter("keep").group_by("i", maintain_order=True).agg(pl.col("stem").first(),
                                                                    bare=pl.col("w").str.join(" ")))
     return lead.select("stem", "bare")
+
+
+def pers_surfaces(units: pl.DataFrame) -> pl.DataFrame:
+    """``units`` (``doc_id, label, surface, n``) → ``surface, n``: the mentions tagged PERS,
+    the evidence that keeps a given name whole (:func:`~transforms.entities.clitics.given_names`)."""
+    return units.filter(pl.col("label") == "PERS").group_by("surface").agg(pl.col("n").sum())
 
 
 def _vote(u: pl.DataFrame) -> pl.DataFrame:
@@ -110,6 +129,8 @@ def resolved_units(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFra
     country_code, geonames_id, lat, lon`` (``group_key`` null: not an entity).  Step 1–4 above;
     ``readings``: :func:`~transforms.entities.clitics.clitic_readings` of the spellings, if known."""
     surf = units.group_by("surface").agg(pl.col("n").sum())
+    if readings is None:
+        readings = clitics.clitic_readings(surf, pers=pers_surfaces(units))
     st = clitics.stems(surf, readings).with_columns(stem=pl.when(pl.col("stem").str.contains(_FUNCTION + r"\S"))
                                                      .then(pl.col("stem").str.replace(_FUNCTION, ""))
                                                      .otherwise(pl.col("stem")))
@@ -151,7 +172,8 @@ def resolved_units(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFra
         + [pl.when(is_loc).then(pl.col("country_code")).when(pl.col("label") == "MISC")
            .then(pl.col("nat_cc")).alias("country_code")]).drop("nat_cc")
     pers = u.filter(pl.col("named") & (pl.col("label") == "PERS"))
-    pk = linking.person_keys(pers.select("doc_id", "key", "stem", "n"), docs, person_noise())
+    cols = ["doc_id", "key", "stem", "n"] + (["n_glued"] if "n_glued" in pers.columns else [])
+    pk = linking.person_keys(pers.select(cols), docs, person_noise())
     u = u.join(pk, on=["doc_id", "key"], how="left")
     return u.with_columns(group_key=pl.when(~pl.col("named")).then(None)
                           .when(pl.col("place_key").is_not_null()).then(pl.col("place_key"))
@@ -163,7 +185,8 @@ def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFr
                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Resolve every mention of the warehouse.
 
-    Input ``units``: ``doc_id, label, surface, n`` (mentions per document, label and spelling);
+    Input ``units``: ``doc_id, label, surface, n`` (mentions per document, label and spelling;
+    optionally ``n_glued``: those of the ``n`` written right beside another PERS mention);
     ``docs``: ``doc_id, source_id, published_at``.
     Output: (``units`` + ``entity_id`` (null: names no entity), ``entities`` with
     :data:`ENTITY_COLUMNS`).

@@ -12,6 +12,13 @@ In the order of the evidence:
    compound particle (``بن``، ``عبد``، ``أبو``) is not a surname;
 3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
    ``إسماعيل`` need not be one man.
+
+In an article, a two-word name that ends a longer one where both start with a given name is
+the father of the nasab (``سليمان العليان`` in ``لبنى سليمان العليان``), not a short form.
+
+A one-word name each of whose mentions in the article is written right beside another person's
+name (one space apart, no و between) is a piece of a name the tagger split — ``كينيدي`` of
+``كينيدي ماكين`` (Cindy McCain) in an article that also names ``جون كينيدي`` — and joins nobody.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ import polars as pl
 from transforms.entities import coref
 
 DOMINANT_SHARE = 0.75
+GIVEN_MIN = 3  # different names a word must start to be taken for a given name (as in clitics)
 DOC_SCOPE = "@"
 _MIN_LONE = 3  # letters: شي alone is too short to name someone across articles
 _YEAR_WINDOW = (-1, 0, 1)
@@ -39,20 +47,43 @@ def _coref_docs(pairs: pl.DataFrame) -> pl.DataFrame:
     return hits.select("doc_id").unique()
 
 
+def _not_the_father(coref_map: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Undo the in-article links of a two-word name to a longer name it ends, when both start
+    with a given name (a word that starts :data:`GIVEN_MIN` different names of the corpus): in
+    ``لبنى سليمان العليان`` (Lubna, daughter of Sulaiman Olayan) ``سليمان العليان`` is her
+    father. ``بن سلمان`` of ``محمد بن سلمان`` starts with a particle and keeps its link."""
+    toks = pl.col("key").str.split(" ")
+    multi = pairs.select("key").unique().filter(toks.list.len() >= 2)
+    given = (multi.select(w=toks.list.first(), second=toks.list.get(1)).unique().group_by("w").len()
+             .filter(pl.col("len") >= GIVEN_MIN)["w"].implode())
+    ctoks = pl.col("coref_key").str.split(" ")
+    father = ((toks.list.len() == 2) & (ctoks.list.len() > 2)
+              & ~pl.col("coref_key").str.starts_with(pl.col("key") + " ")
+              & toks.list.first().is_in(given) & ~toks.list.first().is_in(list(coref._COMPOUND))
+              & ctoks.list.first().is_in(given))
+    return coref_map.with_columns(coref_key=pl.when(father).then(pl.col("key")).otherwise(pl.col("coref_key")))
+
+
 def _year(docs: pl.DataFrame) -> pl.DataFrame:
     return docs.select("doc_id", year=pl.col("published_at").dt.year())
 
 
 def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -> pl.DataFrame:
     """``pers``: ``doc_id, key, stem, n`` of PERS names (name keys without titles; ``stem`` as
-    written without clitics or titles); ``docs``: ``doc_id, published_at``.
+    written without clitics or titles), and optionally ``n_glued`` (how many of the ``n`` sit
+    right beside another PERS mention); ``docs``: ``doc_id, published_at``.
     Output: ``doc_id, key, person_key`` — the full name's key, the key itself (a full name), or
     ``key@doc_id`` (a lone name linked to nobody).
     Example: ``نتنياهو`` in an article without the full name, in a corpus where
     ``بنيامين نتنياهو`` holds the mentions of that surname → ``person_key`` ``بنيامين نتنياهو``.
     """
-    pairs = pers.select("doc_id", "key").unique()
-    coref_map = coref.person_coref(pairs.join(_coref_docs(pairs), on="doc_id", how="semi"), noise)
+    glued = pl.col("n_glued") if "n_glued" in pers.columns else pl.lit(0)
+    piece = pers.group_by("doc_id", "key").agg(piece=(glued.sum() == pl.col("n").sum())
+                                                & ~pl.col("key").first().str.contains(" ", literal=True))
+    pers = pers.select("doc_id", "key", "stem", "n").join(piece, on=["doc_id", "key"])
+    pairs = pers.filter(~pl.col("piece")).select("doc_id", "key").unique()
+    coref_map = _not_the_father(coref.person_coref(pairs.join(_coref_docs(pairs), on="doc_id", how="semi"),
+                                                   noise), pairs)
     p = pers.join(coref_map, on=["doc_id", "key"], how="left").with_columns(
         pkey=pl.coalesce("coref_key", "key")).join(_year(docs), on="doc_id", how="left")
     ntok = pl.col("pkey").str.count_matches(" ") + 1
@@ -78,7 +109,7 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
         return (g.sort([*by, "n", "pkey"], descending=[*([False] * len(by)), True, False])
                 .unique(by, keep="first").filter(pl.col("share") >= DOMINANT_SHARE)
                 .select(*by, link="pkey", link_al="al"))
-    lone = p.filter((ntok == 1) & (pl.col("pkey").str.len_chars() >= _MIN_LONE)
+    lone = p.filter((ntok == 1) & (pl.col("pkey").str.len_chars() >= _MIN_LONE) & ~pl.col("piece")
                     & ~pl.col("pkey").is_in(list(noise)))
     lone = lone.with_columns(word=pl.col("pkey"), al=pl.col("stem").str.starts_with("ال"))
     dated = lone.filter(pl.col("year").is_not_null()).join(dominant(["word", "year"]), on=["word", "year"], how="left")

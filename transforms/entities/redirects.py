@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.entities import clitics, geocode
-from transforms.entities.corpus import _strip_titles
+from transforms.entities.corpus import _strip_titles, pers_surfaces
 from transforms.entities.key import name_key
 from transforms.entities.linking import DOC_SCOPE
 from transforms.ids import stable_id_expr
@@ -32,7 +32,8 @@ def redirects(units: pl.DataFrame, entity_ids: pl.Series, readings: pl.DataFrame
     """
     u = units.filter(pl.col("entity_id").is_not_null())
     surf = u.group_by("surface").agg(pl.col("n").sum())
-    read = clitics.clitic_readings(surf) if readings is None else readings
+    pers = u.filter(pl.col("mention_label") == "PERS").group_by("surface").agg(pl.col("n").sum())
+    read = clitics.clitic_readings(surf, pers=pers) if readings is None else readings
     cut1 = r"^\p{L}[\x{064B}-\x{065F}\x{0670}\x{0640}]*"
     alt = read.with_columns(stem=pl.when(pl.col("prefix").str.ends_with("لل")).then(pl.lit("ا")).otherwise(pl.lit(""))
                             + pl.when(pl.col("cut") == 1).then(pl.col("surface").str.replace(cut1, ""))
@@ -70,6 +71,7 @@ def corpus_resolution(units: pl.DataFrame, docs: pl.DataFrame
     ``redirects``), from ``units`` (``doc_id, label, surface, n``) and ``docs``."""
     from transforms.entities.corpus import corpus_entities
 
-    readings = clitics.clitic_readings(units.group_by("surface").agg(pl.col("n").sum()))
+    readings = clitics.clitic_readings(units.group_by("surface").agg(pl.col("n").sum()),
+                                       pers=pers_surfaces(units))
     out, ents = corpus_entities(units, docs, readings)
     return out, ents, redirects(out, ents["entity_id"], readings)
