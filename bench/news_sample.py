@@ -9,9 +9,10 @@ paragraphs (about ``EXCERPT_CHARS`` characters; a longer first paragraph is cut 
 so one reader can annotate it in a few minutes. Output: one JSON object a line with ``id, corpus,
 source, category, url, title, published_raw, text``.
 
-The corpus was drawn in two waves: ``--per-source 80`` (seed 20261207) from all six sources, then
+The corpus was drawn in three waves: ``--per-source 80`` (seed 20261207) from all six sources, then
 ``--per-source 100 --seed 20261208 --skip-source BBC --append`` from the five training sources
-(articles whose url an earlier one already has — one article filed under two categories — dropped).
+(articles whose url an earlier one already has — one article filed under two categories — dropped),
+then ``--per-source 40 --seed 20261209 --skip-source BBC --append``.
 """
 from __future__ import annotations
 
