@@ -21,6 +21,9 @@ Mention sources:
   # pairs judged before are prefilled from tests/golden/entity_merges/judgments.jsonl;
   # judge the rest by hand ("expected": "same" | "different") and add them there
   .venv/bin/python bench/entity_merges.py score tests/golden/entity_merges/anercorp_sample.jsonl
+  # the same through the warehouse's corpus-level resolution (transforms.entities.corpus_resolution)
+  .venv/bin/python bench/entity_merges.py sample --source anercorp --n 150 --seed 6 --path corpus \
+      --out /tmp/anercorp_corpus_sample.jsonl
 """
 from __future__ import annotations
 
@@ -111,6 +114,27 @@ def corpus_mentions(corpora: list[str], n_docs: int | None, seed: int, cache: st
     return ments, docs
 
 
+def corpus_pairs(ments: pl.DataFrame, docs: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """The same table through the path the warehouse takes: ``corpus_resolution`` over every
+    mention at once (clitics, labels, titles, places and people decided from the whole sample);
+    ``entity_id`` of a row is its spelling's name key, so ``via`` is ``key`` for spellings of one key."""
+    from transforms.entities import corpus_resolution
+    from transforms.entities.key import name_key
+
+    t0 = time.time()
+    units = ments.group_by("doc_id", "label", "surface").agg(n=pl.len())
+    d = docs.select("doc_id", "published_at").with_columns(source_id=pl.lit("corpus"))
+    out, ents, _ = corpus_resolution(units, d)
+    res = out.filter(pl.col("entity_id").is_not_null()).rename({"entity_id": "canonical_entity_id"})
+    res = res.with_columns(entity_id=pl.col("label") + ":" + name_key(pl.col("surface")))
+    stats = {"mentions": int(res["n"].sum()), "documents": docs.height, "entities": ents.height,
+             "seconds": round(time.time() - t0, 1)}
+    per = res.group_by("canonical_entity_id", "label", "surface").agg(
+        pl.col("doc_id").unique().sort().alias("docs"), pl.col("entity_id").min()
+    ).sort("canonical_entity_id", "label", "surface")
+    return per, stats
+
+
 def merged_pairs(ments: pl.DataFrame, docs: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     t0 = time.time()
     res, ents = resolve(ments, docs)
@@ -133,7 +157,7 @@ def sample(args: argparse.Namespace) -> None:
         corpora = ["ant_multisource", "ant_jawharafm"] + (
             ["saudinewsnet"] if args.source == "all72k" else [])
         ments, docs = corpus_mentions(corpora, args.docs or None, args.seed, args.cache)
-    per, stats = merged_pairs(ments, docs)
+    per, stats = (corpus_pairs if args.path == "corpus" else merged_pairs)(ments, docs)
     pairs = []
     for (cid, label), g in per.group_by("canonical_entity_id", "label", maintain_order=True):
         rows = sorted(g.iter_rows(named=True), key=lambda r: r["surface"])
@@ -201,6 +225,8 @@ def main() -> None:
     s.add_argument("--doc-sentences", type=int, default=10)
     s.add_argument("--only-different-keys", action="store_true",
                    help="sample only pairs whose surfaces have different keys (harder merges)")
+    s.add_argument("--path", choices=["batch", "corpus"], default="batch",
+                   help="batch: resolve then merge_entities; corpus: corpus_resolution, as the warehouse")
     s.add_argument("--out", required=True)
     s.add_argument("--judgments", default=str(REPO / "tests/golden/entity_merges/judgments.jsonl"),
                    help="earlier hand judgments (by pair id) to prefill 'expected'")
