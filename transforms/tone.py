@@ -99,8 +99,8 @@ def tone_lexicon() -> dict[str, pl.DataFrame]:
     skip = _fold([r[0] for r in _read_tsv("negation_skip.txt", 1)])
     pairs = _read_tsv("not_negation.txt", 2)
     return {
-        "forms": _expand(single),
-        "starts": pl.DataFrame({"key": list(starts), "first": list(starts.values())}),
+        "forms": _expand(single).with_columns(kh=pl.col("key").hash()),
+        "starts": pl.DataFrame({"key": list(starts), "first": list(starts.values())}).with_columns(kh=pl.col("key").hash()),
         "phrases": pl.DataFrame({"words": [" ".join(p) for p, _ in phrases], "n": [len(p) for p, _ in phrases],
                                  "sign": [s for _, s in phrases]},
                                 schema={"words": pl.Utf8, "n": pl.Int32, "sign": pl.Int8}),
@@ -111,17 +111,22 @@ def tone_lexicon() -> dict[str, pl.DataFrame]:
 
 
 def _types(tokens: pl.DataFrame, lex: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """One row per distinct word of the batch that matters: ``tok, key, entry, sign, first,
-    is_negator``. Folding runs on the distinct words and matching is one join with the expanded
-    lists, so no regex runs per token."""
-    t = (tokens.select(pl.col("tok").unique())
+    """One row per distinct word of the batch that matters: ``h, key, entry, sign, first,
+    is_negator``. Folding runs on the distinct words, and matching joins them with the expanded
+    lists on 64-bit hashes of the folded word (those of the lists computed once per process), so no
+    regex runs per token and no string is hashed twice; a collision among the few hundred thousand
+    words of a batch and the lists has a probability of about 10⁻⁸."""
+    t = (tokens.select("h", "tok")[tokens["h"].arg_unique()]
          .with_columns(key=text_key(pl.col("tok")), ta=pl.col("tok").str.replace_all(r"\p{M}+$", "").str.ends_with("ة"))
-         .join(lex["forms"], on="key", how="left")
-         .join(lex["starts"], on="key", how="left")
+         .with_columns(kh=pl.col("key").hash()))
+    # inner joins first: a left join would hash the ~300k expanded forms on every batch
+    listed = t.join(lex["forms"].drop("key"), on="kh").select("h", "entry", "sign", "via_h")
+    starts = t.join(lex["starts"].drop("key"), on="kh").select("h", "first")
+    t = (t.join(listed, on="h", how="left").join(starts, on="h", how="left")
          .with_columns(sign=pl.when(pl.col("via_h") & pl.col("ta")).then(None).otherwise("sign"),
                        is_negator=pl.col("key").is_in(lex["negators"]["key"].implode())))
     return t.filter(pl.col("sign").is_not_null() | pl.col("is_negator") | pl.col("first").is_not_null()).select(
-        "tok", "key", "entry", "sign", "first", "is_negator")
+        "h", "key", "entry", "sign", "first", "is_negator")
 
 
 def _word_after(tokens: pl.DataFrame, at: pl.DataFrame, i: int) -> pl.Series:
@@ -154,11 +159,12 @@ def _phrase_hits(tokens: pl.DataFrame, starts: pl.DataFrame, lex: dict[str, pl.D
 
 
 def text_words(texts: pl.Series) -> pl.DataFrame:
-    """``row, ti, tok``: the words (runs of letters, marks and digits) of each text in order; ``row``
-    is the text's position, ``ti`` the word's position in the whole frame. Tone and topics share
-    them. Example: ``["وقف إطلاق النار."]`` → ``وقف``, ``إطلاق``, ``النار``."""
+    """``row, ti, tok, h``: the words (runs of letters, marks and digits) of each text in order;
+    ``row`` is the text's position, ``ti`` the word's position in the whole frame and ``h`` a 64-bit
+    hash of the word (distinct words are found and joined on it, not on the strings). Tone and
+    topics share them. Example: ``["وقف إطلاق النار."]`` → ``وقف``, ``إطلاق``, ``النار``."""
     return (texts.fill_null("").str.extract_all(_WORD).to_frame("tok").with_row_index("row")
-            .explode("tok").drop_nulls("tok").with_row_index("ti"))
+            .explode("tok").drop_nulls("tok").with_row_index("ti").with_columns(h=pl.col("tok").hash()))
 
 
 def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None,
@@ -173,13 +179,12 @@ def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None,
     lex = tone_lexicon()
     base = sentences.select("sentence_id", "doc_id", "text").with_row_index("row")
     tokens = text_words(sentences["text"]) if words is None else words
+    if "h" not in tokens.columns:
+        tokens = tokens.with_columns(h=pl.col("tok").hash())
     n_words = tokens.group_by("row").agg(n_words=pl.len().cast(pl.Int32))
-    hits = tokens.join(_types(tokens, lex), on="tok", how="inner")
-    # names of the document: their folded words, with and without a proclitic
-    if mentions is not None and mentions.height:
-        names = (mentions.select("doc_id", w=pl.col("surface").str.extract_all(_WORD)).explode("w")
-                 .drop_nulls("w").select("doc_id", k=text_key(pl.col("w"))))
-        names = pl.concat([names, names.select("doc_id", k=pl.col("k").str.replace(_PROCLITIC, "$1"))]).unique()
+    hits = tokens.join(_types(tokens, lex), on="h", how="inner")
+    if mentions is not None and mentions.height and hits.height:
+        names = _name_keys(mentions, pl.concat([hits["key"], hits["entry"].drop_nulls()]).unique())
         docs = base.select("row", "doc_id")
         hits = (hits.join(docs, on="row").join(names.rename({"k": "key"}), on=["doc_id", "key"], how="anti")
                 .join(names.rename({"k": "entry"}), on=["doc_id", "entry"], how="anti").drop("doc_id"))
@@ -195,6 +200,20 @@ def sentence_tone(sentences: pl.DataFrame, mentions: pl.DataFrame | None = None,
             .select("sentence_id", "doc_id", pl.col("n_words").fill_null(0), pl.col("n_positive").fill_null(0),
                     pl.col("n_negative").fill_null(0))
             .cast(SENTENCE_TONE_SCHEMA))
+
+
+def _name_keys(mentions: pl.DataFrame, matched: pl.Series) -> pl.DataFrame:
+    """``doc_id, k``: the folded words of the names of each document, with and without a proclitic,
+    kept only where they are one of the ``matched`` words of the lists (the others mask nothing).
+    Each distinct word is folded once."""
+    words = (mentions.select("doc_id", "surface").unique()
+             .select("doc_id", w=pl.col("surface").str.extract_all(_WORD)).explode("w").drop_nulls("w"))
+    folds = (words.select(pl.col("w").unique()).with_columns(k=text_key(pl.col("w")))
+             .with_columns(k2=pl.col("k").str.replace(_PROCLITIC, "$1")))
+    wanted = matched.implode()
+    folds = folds.filter(pl.col("k").is_in(wanted) | pl.col("k2").is_in(wanted))
+    named = words.join(folds, on="w")
+    return pl.concat([named.select("doc_id", "k"), named.select("doc_id", k="k2")]).unique()
 
 
 def _negate(scored: pl.DataFrame, hits: pl.DataFrame, tokens: pl.DataFrame, lex: dict[str, pl.DataFrame]) -> pl.DataFrame:

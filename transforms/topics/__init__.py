@@ -34,20 +34,21 @@ def term_of(word: pl.Expr) -> pl.Expr:
 
 def document_words(docs: pl.DataFrame, sentences: pl.DataFrame | None = None,
                    words: pl.DataFrame | None = None) -> pl.DataFrame:
-    """``row, tok``: the body words of each document (``row`` = its position in ``docs``), from
+    """``row, tok, h``: the body words of each document (``row`` = its position in ``docs``), from
     ``clean_text``, or from ``words`` = ``text_words`` of ``sentences`` (same words: sentences cut
     ``clean_text`` at spaces)."""
     if words is None or sentences is None:
-        return text_words(docs["clean_text"]).select("row", "tok")
+        return text_words(docs["clean_text"]).select("row", "tok", "h")
     at = sentences.select("doc_id").join(docs.select("doc_id", drow=pl.int_range(pl.len(), dtype=pl.UInt32)),
                                          on="doc_id", how="left", maintain_order="left")["drow"]
-    return words.select(row=at.gather(words["row"]), tok="tok")
+    h = words["h"] if "h" in words.columns else words["tok"].hash()
+    return words.select(row=at.gather(words["row"]), tok="tok").with_columns(h=h)
 
 
 def topic_terms(docs: pl.DataFrame, title_weight: int, body: pl.DataFrame | None = None) -> pl.DataFrame:
     """``row, term, n``: how often each term occurs in each document, title terms counted
     ``title_weight`` times (the training side; scoring computes the same counts on integers)."""
-    body = document_words(docs) if body is None else body
+    body = (document_words(docs) if body is None else body).select("row", "tok")
     title = text_words(docs["title"]).select("row", "tok")
     terms = pl.concat([body.with_columns(w=pl.lit(1, pl.UInt32)),
                        title.with_columns(w=pl.lit(title_weight, pl.UInt32))])
@@ -56,10 +57,12 @@ def topic_terms(docs: pl.DataFrame, title_weight: int, body: pl.DataFrame | None
 
 
 def model_from_arrays(arrays: dict) -> dict:
-    """The scorer's form of a model: ``vocab`` (``term, idx``), ``W`` (terms × topics), ``b``,
+    """The scorer's form of a model: ``vocab`` (``term, idx, th``: ``th`` the term's 64-bit hash, which
+    the scorer joins on), ``W`` (terms × topics), ``b``,
     ``topics`` and ``title_weight``, from the arrays ``model.npz`` holds."""
     vocab = [str(t) for t in arrays["vocab"]]
-    return {"vocab": pl.DataFrame({"term": vocab, "idx": np.arange(len(vocab), dtype=np.uint32)}),
+    terms = pl.DataFrame({"term": vocab, "idx": np.arange(len(vocab), dtype=np.uint32)})
+    return {"vocab": terms.with_columns(th=pl.col("term").hash()),
             "W": np.asarray(arrays["W"], dtype=np.float32), "b": np.asarray(arrays["b"], dtype=np.float32),
             "topics": [str(t) for t in arrays["topics"]], "title_weight": int(arrays["title_weight"])}
 
@@ -73,13 +76,17 @@ def load_model(path: str | None = None) -> dict:
 
 def topic_probabilities(docs: pl.DataFrame, body: pl.DataFrame, model: dict) -> tuple[np.ndarray, np.ndarray]:
     """``(p, has_terms)``: class probabilities (documents × topics) and whether a document has any
-    vocabulary term (one without gets the bias alone)."""
-    title = text_words(docs["title"]).select("row", "tok")
-    types = (pl.concat([body.select("tok"), title.select("tok")]).unique()
-             .with_columns(term=term_of(pl.col("tok"))).join(model["vocab"], on="term", how="inner").select("tok", "idx"))
-    parts = [body.join(types, on="tok").select("row", "idx", w=pl.lit(1.0)),
-             title.join(types, on="tok").select("row", "idx", w=pl.lit(float(model["title_weight"])))]
-    hits = pl.concat(parts)
+    vocabulary term (one without gets the bias alone). ``body``: ``row, tok`` and optionally ``h``
+    (``document_words``). Distinct words are found by their hash, folded once and joined with the
+    vocabulary on the hash of the term; the counts per (document, term) are ``np.unique`` over integers."""
+    if "h" not in body.columns:
+        body = body.with_columns(h=pl.col("tok").hash())
+    title = text_words(docs["title"]).select("row", "tok", "h")
+    both = pl.concat([body.select("h", "tok"), title.select("h", "tok")])
+    types = (both[both["h"].arg_unique()].with_columns(term=term_of(pl.col("tok"))).drop_nulls("term")
+             .select("h", th=pl.col("term").hash()).join(model["vocab"].select("th", "idx"), on="th").select("h", "idx"))
+    hits = pl.concat([body.join(types, on="h").select("row", "idx", w=pl.lit(1.0)),
+                      title.join(types, on="h").select("row", "idx", w=pl.lit(float(model["title_weight"])))])
     n_docs, n_terms = docs.height, model["vocab"].height
     key = hits["row"].to_numpy().astype(np.int64) * n_terms + hits["idx"].to_numpy()
     uniq, inverse = np.unique(key, return_inverse=True)
