@@ -51,6 +51,8 @@ _NOT_CUES = frozenset(("فحسب",))  # "only", not "according to"
 _INSCRIBED = re.compile(r"\s+عليها?(?!\S)")  # لافتات كتب عليها «…»: an inscription, not speech
 _BETWEEN = re.compile(r"(?:\s+(?:عن|فيه|فيها|ب|بـ))*\s*$")  # أعلن فيه عن «…»
 _WORD_AFTER = re.compile(r"\s*[\u0621-\u064a]")
+# a dateline or byline before the first sentence: "دبي، الإمارات العربية المتحدة (CNN)-- ", "رغد عشميل – "
+_DATELINE = re.compile(r"[^\n]{0,80}?\([A-Za-z .]+\)\s*[-–—]+\s*|[^\n.،]{2,30}\s[-–—]\s")
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -109,7 +111,10 @@ class _Doc:
                 windows[-1][1] = b
             else:
                 windows.append([a, b])
-        self.ends = [m.end() for a, b in windows for m in _BOUNDARY.finditer(text, max(0, a - 400), b)]
+        # sorted and unique: the look-back before one window may reach into the previous one
+        ends = {m.end() for a, b in windows for m in _BOUNDARY.finditer(text, max(0, a - 400), b)}
+        dateline = _DATELINE.match(text)  # دبي، الإمارات العربية المتحدة (CNN)-- أطلق حزب الله …: not its subject
+        self.ends = sorted(ends | {dateline.end()} if dateline else ends)
         self.cues = [c for a, b in windows for c in self.cue_re.finditer(text, a, b) if not _INSCRIBED.match(text, c.end())
                      and not ("حسب" in c.group() and undiacritize(c.group().strip()) in _NOT_CUES)]
         self.cue_starts = [c.start() for c in self.cues]
