@@ -40,6 +40,15 @@ def test_event_day(case: dict) -> None:
     assert (got.isoformat() if got else None) == case["expected"], case["note"]
 
 
+@pytest.mark.parametrize("case", _golden("titles.jsonl"), ids=lambda c: c["id"])
+def test_title_terms(case: dict) -> None:
+    docs = pl.DataFrame({"doc_id": ["d"], "title": [case["input"]["title"]], "clean_text": [case["input"]["text"]],
+                         "published_at": [T0]}).with_columns(text_key=text_key(pl.col("clean_text")))
+    terms = set(story_sketches(docs)["terms"][0].to_list())
+    assert not terms & set(case["expected"]["absent"]), case["note"]
+    assert set(case["expected"]["present"]) <= terms, case["note"]
+
+
 def test_seed_stories(seeds_warehouse: Path) -> None:
     con = db.connect(seeds_warehouse, read_only=True)
     rows = con.execute(
@@ -92,10 +101,11 @@ def _todo(n: int, hours: float = 1.0) -> pl.DataFrame:
 
 def _pairs(rows: list[tuple[int, int, float]], todo: pl.DataFrame, containment: float = 0.0) -> pl.DataFrame:
     when = dict(zip(todo["doc_id"].to_list(), todo["published_at"].to_list()))
-    out = [(f"d{a:03d}", f"d{b:03d}", when[f"d{a:03d}"], when[f"d{b:03d}"], s, None, containment) for a, b, s in rows]
+    out = [(f"d{a:03d}", f"d{b:03d}", when[f"d{a:03d}"], when[f"d{b:03d}"], False, s, None, containment)
+           for a, b, s in rows]
     return pl.DataFrame(out, orient="row", schema={
         "doc_a": pl.Utf8, "doc_b": pl.Utf8, "published_a": pl.Datetime("us"), "published_b": pl.Datetime("us"),
-        "similarity": pl.Float64, "event_gap": pl.Int64, "containment": pl.Float64})
+        "same_source": pl.Boolean, "similarity": pl.Float64, "event_gap": pl.Int64, "containment": pl.Float64})
 
 
 _NO_CONTEXT = pl.DataFrame(schema={"story_id": pl.Utf8, "doc_id": pl.Utf8, "published_at": pl.Datetime("us"),
@@ -140,6 +150,26 @@ def test_two_halves_of_one_event_merge_when_the_bridge_arrives() -> None:
     placed = stories(todo, pairs, _NO_CONTEXT)
     assert _groups(placed) == [["d000", "d001", "d002"]]
     assert placed.filter(pl.col("doc_id") == "d000")["similarity"][0] == 1.0
+
+
+def test_a_later_report_counts_less() -> None:
+    """0.33 one hour apart joins; 40 hours apart it fades to 0.33 · (1 − 34/144) ≈ 0.25, under the
+    bar: the same words a day and a half later are more often the next development."""
+    soon, late = _todo(2), _todo(2, hours=40)
+    assert _groups(stories(soon, _pairs([(0, 1, 0.33)], soon), _NO_CONTEXT)) == [["d000", "d001"]]
+    assert _groups(stories(late, _pairs([(0, 1, 0.33)], late), _NO_CONTEXT)) == []
+
+
+def test_one_outlet_counts_less_and_shared_text_across_outlets_more() -> None:
+    """Two articles of one outlet at 0.35 drop to 0.25 (its follow-ups repeat its own
+    background); two outlets at 0.25 that share half their 3-grams (one dispatch) rise to 0.35."""
+    todo = _todo(2)
+    own = _pairs([(0, 1, 0.35)], todo).with_columns(same_source=pl.lit(True))
+    assert _groups(stories(todo, own, _NO_CONTEXT)) == []
+    assert _groups(stories(todo, own.with_columns(same_source=pl.lit(False)), _NO_CONTEXT)) == [["d000", "d001"]]
+    wire = _pairs([(0, 1, 0.25)], todo, containment=0.5)
+    assert _groups(stories(todo, wire, _NO_CONTEXT)) == [["d000", "d001"]]
+    assert _groups(stories(todo, wire.with_columns(same_source=pl.lit(True)), _NO_CONTEXT)) == []
 
 
 def test_a_copy_of_a_copy_points_at_the_first_text() -> None:

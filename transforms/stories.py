@@ -36,6 +36,10 @@ STORY_PARAMS: dict[str, float] = {
     "min_similarity": 0.3,    # average similarity to a story's members needed to join it
     "max_event_gap": 2,       # leads naming days this far apart are two events
     "min_pair": 0.1,          # candidate pairs below this similarity are dropped
+    "fade_after_hours": 6,    # a pair's similarity fades linearly from this many hours apart …
+    "fade_hours": 144,        # … by this many hours (at 48 hours apart it keeps 1 - 42/144)
+    "same_source_penalty": 0.1,  # taken off the similarity of two articles of one outlet
+    "shared_text_bonus": 0.2,    # times the 3-gram containment, added across outlets (wire copy)
     "duplicate_containment": 0.8,  # share of the shorter text's 3-grams found in the other
     "undated_containment": 0.05,   # an undated document's pairs must share this much text
 }
@@ -47,6 +51,7 @@ SKETCH_SCHEMA = {
     "terms": pl.List(pl.Utf8), "weights": pl.List(pl.Float32), "event_day": pl.Date,
 }
 
+_CHAR_REF = r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);"  # &quot; &#8220; left in a title by its feed
 _ARTICLE = r"^(?:[وف]?[بكل]?ال|[وف]?لل)(\p{L}{2})"  # والرئيس / بالرئيس / للرئيس → رئيس
 _WORD = r"[\p{L}\p{N}]{2,}"
 _TOKEN = r"[\p{L}\p{N}]+"
@@ -133,9 +138,11 @@ def _minhash(docs: pl.DataFrame) -> pl.DataFrame:
 
 def _terms(docs: pl.DataFrame, params: dict[str, float]) -> pl.DataFrame:
     """The ``terms`` heaviest words of the title (counted twice) and the first ``lead_chars``
-    characters of the text, by (1 + ln tf) · ln(N / df), L2-normalized."""
+    characters of the text, by (1 + ln tf) · ln(N / df), L2-normalized. Character references
+    left in a title (``&quot;السعودية&quot;``) go first: ``quot``, absent from the document
+    frequencies, would count as the rarest word and tie every such title of one site together."""
     df, n = document_frequencies()
-    title = text_key(pl.col("title").fill_null(""))
+    title = text_key(pl.col("title").fill_null("").str.replace_all(_CHAR_REF, " "))
     text = pl.concat_str([title, title, pl.col("text_key").fill_null("").str.slice(0, int(params["lead_chars"]))],
                          separator=" ")
     raw = (docs.select(w=text.str.extract_all(_WORD)).with_row_index("doc").explode("w").drop_nulls("w")

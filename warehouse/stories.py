@@ -31,7 +31,7 @@ _TEMP = ("_st_todo", "_st_terms", "_st_pairs", "_st_bands")
 @dataclass
 class StoryInputs:
     todo: pl.DataFrame      # doc_id, published_at: the documents to place
-    pairs: pl.DataFrame     # doc_a, doc_b, published_a, published_b, similarity, event_gap, containment
+    pairs: pl.DataFrame     # doc_a, doc_b, published_a, published_b, same_source, similarity, event_gap, containment
     context: pl.DataFrame   # story_id, doc_id, published_at: placed members of joinable stories
     known_duplicates: pl.DataFrame  # doc_id, original_doc_id: duplicates decided before
     since: datetime | None  # t0: dated rows from here on are replaced (None: undated ones only)
@@ -117,7 +117,7 @@ def _story_inputs(con: duckdb.DuckDBPyConnection, params: Mapping[str, float]) -
         WITH p AS (SELECT least(doc_a, doc_b) AS doc_a, greatest(doc_a, doc_b) AS doc_b, max(similarity) AS similarity
                    FROM _st_pairs GROUP BY ALL)
         SELECT p.doc_a, p.doc_b, da.published_at AS published_a, db.published_at AS published_b,
-               coalesce(p.similarity, 0) AS similarity,
+               da.source_id = db.source_id AS same_source, coalesce(p.similarity, 0) AS similarity,
                abs(date_diff('day', ka.event_day, kb.event_day)) AS event_gap,
                {_containment('ka', 'kb')} AS containment
         FROM p JOIN doc_sketches ka ON ka.doc_id = p.doc_a JOIN doc_sketches kb ON kb.doc_id = p.doc_b
