@@ -99,7 +99,7 @@ TABLES: tuple[Table, ...] = (
             C("positive_score", "DOUBLE", "Percentage of the words of `clean_text` that are positive in the tone word lists (negation flips a word; names are masked)."),
             C("negative_score", "DOUBLE", "Percentage of the words of `clean_text` that are negative in the tone word lists."),
             C("polarity", "DOUBLE", "`positive_score` + `negative_score`: how charged the text is, whatever the sign."),
-            C("word_count", "INTEGER", "Words of `clean_text` (runs of letters and digits), the denominator of the tone scores."),
+            C("word_count", "INTEGER", "Words of `clean_text` (runs of letters, marks and digits), the denominator of the tone scores."),
         ),
         primary_key=("doc_id",), partition_by_published=True,
     ),
