@@ -1,7 +1,7 @@
 """Quotations and who said them.
 
-A quoted span (:func:`quote_spans`: text in ``«…»``, ``“…”`` or ``"…"`` of at least 3 words within a
-paragraph) is a quotation when something attributes it (cues in :mod:`quote_cues`):
+A quoted span (:func:`quote_spans.quote_spans`: text in ``«…»``, ``“…”`` or ``"…"`` of at least 3
+words within a paragraph) is a quotation when something attributes it (cues in :mod:`quote_cues`):
 
 1. a cue before it in its sentence — the nearest verb of saying (وقال، أكدت، يقول), participle
    (قائلا), relay (نقل … عن) or "according to" (بحسب) — or a colon after a speaker
@@ -28,6 +28,7 @@ from functools import partial
 import polars as pl
 
 from transforms.entities.quote_cues import cue_kind, cues, is_name_span, undiacritize
+from transforms.entities.quote_spans import Names, quote_spans
 from transforms.entities.quote_speakers import Article, Speaker
 from transforms.ids import stable_id
 
@@ -35,15 +36,10 @@ QUOTE_COLUMNS = {
     "quote_id": pl.Utf8, "doc_id": pl.Utf8, "speaker_entity_id": pl.Utf8, "speaker_text": pl.Utf8,
     "verb": pl.Utf8, "text": pl.Utf8, "start_char": pl.Int32, "end_char": pl.Int32,
 }
-_GUILLEMET = re.compile("[«»]")
-_ANY_QUOTE = re.compile('[«"“]')
 _BOUNDARY = re.compile(r"[!؟?\n]|\.(?=\s|$|[\"»”])")  # not the dot of العربية.نت or 3.5
-_CURLY = re.compile(r"“([^”]+)”")
-_DQUOTE = re.compile('"')
 _TOKEN = re.compile(r"\S+")
 _THAT = re.compile(r"(?<!\S)[وف]?(?:ب?[أإا]ن|[أإا]نه|[أإا]نها)(?!\S)")
 _RELAY_FROM = re.compile(r"(?<!\S)عن(?!\S)")
-_MIN_WORDS = 3
 _CUES_BEFORE = 800  # characters before a quote that are searched for earlier speakers
 _AFTER_GAP = 3  # at most this many words between a quote and a cue after it
 _AFTER_KINDS = frozenset(("verb", "source", "relay", "pronoun"))
@@ -55,48 +51,9 @@ _WORD_AFTER = re.compile(r"\s*[\u0621-\u064a]")
 _DATELINE = re.compile(r"[^\n]{0,80}?\([A-Za-z .]+\)\s*[-–—]+\s*|[^\n.،]{2,30}\s[-–—]\s")
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets of quoted text without its marks: ``'قال «نعم، هذا صحيح تماما»'`` → [(5, 24)]."""
-    spans = []
-    next_para = 0
-    # only paragraphs (runs of non-newline characters) that hold a quote mark can hold a quote
-    for mark in _ANY_QUOTE.finditer(text):
-        if mark.start() < next_para:
-            continue
-        p0 = text.rfind("\n", 0, mark.start()) + 1
-        p1 = text.find("\n", mark.start())
-        p1 = len(text) if p1 < 0 else p1
-        next_para, p = p1, text[p0:p1]
-        depth, start = 0, -1
-        for g in _GUILLEMET.finditer(p):
-            i, c = g.start(), g.group()
-            if c == "«":
-                if depth == 0:
-                    start = i + 1
-                depth += 1
-            elif c == "»" and depth > 0:
-                depth -= 1
-                if depth == 0:
-                    spans.append((p0 + start, p0 + i))
-        if depth > 0 and p.rfind("»") > start:
-            spans.append((p0 + start, p0 + p.rfind("»")))
-        for m in _CURLY.finditer(p):
-            spans.append((p0 + m.start(1), p0 + m.end(1)))
-        marks = [m.start() for m in _DQUOTE.finditer(p)]
-        for a, b in zip(marks[::2], marks[1::2]):
-            spans.append((p0 + a + 1, p0 + b))
-    out = []
-    for s, e in sorted(spans):
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if len(text[s:e].split()) >= _MIN_WORDS and not any(s < oe and os_ < e for os_, oe in out):
-            out.append((s, e))
-    return out
-
-
 class _Doc:
+    """One document with quote marks: its sentence ends, cues and speakers, and the quotations."""
+
     def __init__(self, doc_id: str, text: str, ments: list[tuple], spans: list[tuple[int, int]],
                  candidates: list[tuple[int, int]]) -> None:
         self.doc_id, self.text, self.spans = doc_id, text, spans
@@ -288,23 +245,6 @@ class _Doc:
         return rows
 
 
-class _Names:
-    """``covers(s, e)``: is there a mention with start ≤ s+1 and end ≥ e-1?  «مركز كارنيجي روسيا
-    وأوراسيا» quotes a name, not a statement.  ``ments`` sorted by start; a bisect over the starts
-    and a running maximum of the ends instead of a scan of every mention per quote."""
-
-    def __init__(self, ments: list[tuple]) -> None:
-        self.starts = [m[0] for m in ments]
-        self.max_end, top = [], None
-        for m in ments:
-            top = m[1] if top is None or m[1] > top else top
-            self.max_end.append(top)
-
-    def covers(self, s: int, e: int) -> bool:
-        i = bisect.bisect_right(self.starts, s + 1)
-        return i > 0 and self.max_end[i - 1] >= e - 1
-
-
 def quotes(docs: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
     """Quotations of each document with their speaker and the word that attributes them.
 
@@ -328,7 +268,7 @@ def quotes(docs: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for doc_id, text, spans in quoted:
         ments = by_doc.get(doc_id, [])
-        names = _Names(ments) if ments else None
+        names = Names(ments) if ments else None
         candidates = [(s, e) for s, e in spans if not ((names and names.covers(s, e)) or is_name_span(text, s, e))]
         if candidates:
             rows.extend(_Doc(doc_id, text, ments, spans, candidates).quotes(candidates))
