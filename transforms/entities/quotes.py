@@ -43,7 +43,9 @@ _RELAY_FROM = re.compile(r"(?<!\S)عن(?!\S)")
 _CUES_BEFORE = 800  # characters before a quote that are searched for earlier speakers
 _AFTER_GAP = 3  # at most this many words between a quote and a cue after it
 _AFTER_KINDS = frozenset(("verb", "source", "relay", "pronoun"))
-_NOT_CUES = frozenset(("فحسب",))  # "only", not "according to"
+# words that spell like a cue: فحسب ("only", not حسب "according to"); لافتات (placards) and
+# طبقات, متابعات read as a participle or طبقا with the suffix ت
+_NOT_CUES = frozenset(("فحسب", "لافتات", "ولافتات", "طبقات", "متابعات", "ومتابعات"))
 _INSCRIBED = re.compile(r"\s+عليها?(?!\S)")  # لافتات كتب عليها «…»: an inscription, not speech
 _BETWEEN = re.compile(r"(?:\s+(?:عن|فيه|فيها|ب|بـ))*\s*$")  # أعلن فيه عن «…»
 _WORD_AFTER = re.compile(r"\s*[\u0621-\u064a]")
@@ -73,7 +75,7 @@ class _Doc:
         dateline = _DATELINE.match(text)  # دبي، الإمارات العربية المتحدة (CNN)-- أطلق حزب الله …: not its subject
         self.ends = sorted(ends | {dateline.end()} if dateline else ends)
         self.cues = [c for a, b in windows for c in self.cue_re.finditer(text, a, b) if not _INSCRIBED.match(text, c.end())
-                     and not ("حسب" in c.group() and undiacritize(c.group().strip()) in _NOT_CUES)]
+                     and undiacritize(c.group().strip()) not in _NOT_CUES]
         self.cue_starts = [c.start() for c in self.cues]
         self.span_starts = [s for s, _ in spans]
         self._track()
