@@ -221,14 +221,18 @@ def _loose(key: pl.Expr) -> pl.Expr:
 def _merge(plain: pl.DataFrame) -> pl.DataFrame:
     """``label, key`` (+ geo) → ``label, key, rep``: :func:`merge_entities` over the groups that can
     merge at all (a loose key shared with another group, or an organisation type word and the
-    name it would leave), every other group its own representative."""
+    name it would leave), every other group its own representative.  A name that two types of
+    organisation carry (``صحيفة أساهي``, ``شركة أساهي``) is left out: neither joins ``أساهي``,
+    which would join them to each other."""
     types = list(orgs.org_type_keys())
     toks = pl.col("key").str.split(" ")
     p = plain.with_columns(loose=_loose(pl.col("key")))
     shared = pl.len().over("label", "loose") > 1
     typed = (pl.col("label") == "ORG") & (toks.list.len() > 1) & toks.list.first().is_in(types)
-    rests = p.filter(typed).select("label", key=toks.list.slice(1).list.join(" "))
+    rests = p.filter(typed).select("label", type=toks.list.first(), key=toks.list.slice(1).list.join(" "))
+    two = rests.group_by("label", "key").agg(pl.col("type").n_unique()).filter(pl.col("type") > 1).drop("type")
     cand = p.filter(shared | typed).vstack(p.join(rests, on=["label", "key"], how="semi")).unique(["label", "key"])
+    cand = cand.join(two, on=["label", "key"], how="anti")
     cand = cand.with_columns(entity_id=stable_id_expr("label", "key"))
     canon = merge_entities(cand.drop("loose")).join(
         cand.select("entity_id", "label", rep="key"), left_on="canonical_entity_id", right_on="entity_id")

@@ -8,8 +8,9 @@ In the order of the evidence:
    the full names (of ≥ 2 documents) that end with the word — or start with it, for a first
    name — and are mentioned within a year of the article, one holds at least
    :data:`DOMINANT_SHARE` of the mentions (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا
-   ترامب``); the article must match (``الصادق`` is not ``محمد صادق``) and a word right after a
-   compound particle (``بن``، ``عبد``، ``أبو``) is not a surname;
+   ترامب``); the article must match (``الصادق`` is not ``محمد صادق``), a word right after a
+   compound particle (``بن``، ``عبد``، ``أبو``) is not a surname, and a first word with the
+   article is no given name (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor);
 3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
    ``إسماعيل`` need not be one man.
 
@@ -100,7 +101,10 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
     # and the first word; "al" says whether the full name writes that word with the article.
     last = per_year.filter(~toks.list.get(-2).is_in(list(coref._COMPOUND))).with_columns(
         word=toks.list.last(), al=ftoks.list.last().str.starts_with("ال"))
-    first = per_year.with_columns(word=toks.list.first(), al=ftoks.list.first().str.starts_with("ال"))
+    # A first word with the article is a descriptor more often than a given name (الموسيقار طلال,
+    # الفنان محمد عبده): a lone one names a different person in other articles.
+    first = per_year.filter(~ftoks.list.first().str.starts_with("ال")).with_columns(
+        word=toks.list.first(), al=pl.lit(False))
     cands = pl.concat([last, first]).unique(["pkey", "year", "word"])
     cands = pl.concat([cands.with_columns(year=pl.col("year") + d) for d in _YEAR_WINDOW])
     def dominant(by: list[str]) -> pl.DataFrame:
