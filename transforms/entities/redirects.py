@@ -40,16 +40,19 @@ def redirects(units: pl.DataFrame, entity_ids: pl.Series, readings: pl.DataFrame
                             .otherwise(pl.col("surface").str.replace(cut1, "").str.replace(cut1, "")))
     stems = pl.concat([surf.select("surface", stem="surface"), alt.select("surface", "stem")]).unique()
     keyed = stems.select("stem").unique().with_columns(key=name_key(pl.col("stem")))
-    forms = u.select("doc_id", "mention_label", "surface", "n", "entity_id").join(
-        stems, on="surface").join(keyed, on="stem")
+    # Spellings are read once per label and entity, not per document; documents come back only
+    # for the article-scoped lone person names.
+    by_spelling = u.group_by("mention_label", "surface", "entity_id").agg(pl.col("n").sum())
+    forms = by_spelling.join(stems, on="surface").join(keyed, on="stem")
     labels = forms.select("key", label="mention_label").unique()
     cand = forms.join(labels, on="key")
     pers = cand.filter(pl.col("label") == "PERS")
     bare = _strip_titles(pers["stem"])
     bare = bare.join(bare.select("bare").unique().with_columns(pkey=name_key(pl.col("bare"))), on="bare")
     pers = pers.join(bare.select("stem", "pkey"), on="stem").with_columns(key=pl.col("pkey")).drop("pkey")
-    lone = pers.filter(~pl.col("key").str.contains(" ", literal=True)).with_columns(
-        key=pl.concat_str([pl.col("key"), pl.lit(DOC_SCOPE), pl.col("doc_id")]))
+    lone = (pers.filter(~pl.col("key").str.contains(" ", literal=True)).select("mention_label", "surface", "entity_id", "label", "key")
+            .join(u.select("doc_id", "mention_label", "surface", "entity_id", "n"), on=["mention_label", "surface", "entity_id"])
+            .with_columns(key=pl.concat_str([pl.col("key"), pl.lit(DOC_SCOPE), pl.col("doc_id")])))
     locs = cand.filter(pl.col("label") == "LOC").join(
         geocode.gazetteer().select("key", "place_key"), on="key").with_columns(key=pl.col("place_key"))
     cols = ["label", "key", "entity_id", "n"]
