@@ -26,6 +26,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.entities import coref
+from transforms.entities.key import orthography_expr
 
 DOMINANT_SHARE = 0.75
 GIVEN_MIN = 3  # different names a word must start to be taken for a given name (as in clitics)
@@ -65,6 +66,10 @@ def _not_the_father(coref_map: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFram
     return coref_map.with_columns(coref_key=pl.when(father).then(pl.col("key")).otherwise(pl.col("coref_key")))
 
 
+def _letters(word: pl.Expr) -> pl.Expr:
+    return orthography_expr(word).str.len_chars().cast(pl.UInt32)
+
+
 def _year(docs: pl.DataFrame) -> pl.DataFrame:
     return docs.select("doc_id", year=pl.col("published_at").dt.year())
 
@@ -100,26 +105,29 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
     # One candidate row per (word, full name): the last word unless after a compound particle,
     # and the first word; "al" says whether the full name writes that word with the article.
     last = per_year.filter(~toks.list.get(-2).is_in(list(coref._COMPOUND))).with_columns(
-        word=toks.list.last(), al=ftoks.list.last().str.starts_with("ال"))
+        word=toks.list.last(), al=ftoks.list.last().str.starts_with("ال"), letters=pl.lit(None, pl.UInt32))
     # A first word with the article is a descriptor more often than a given name (الموسيقار طلال,
-    # الفنان محمد عبده): a lone one names a different person in other articles.
+    # الفنان محمد عبده): a lone one names a different person in other articles.  A first name
+    # links with as many letters as written: keys drop a medial alef, and سوريان ("two
+    # Syrians") is not سورين of سورين سكو.
     first = per_year.filter(~ftoks.list.first().str.starts_with("ال")).with_columns(
-        word=toks.list.first(), al=pl.lit(False))
+        word=toks.list.first(), al=pl.lit(False), letters=_letters(ftoks.list.first()))
     cands = pl.concat([last, first]).unique(["pkey", "year", "word"])
     cands = pl.concat([cands.with_columns(year=pl.col("year") + d) for d in _YEAR_WINDOW])
     def dominant(by: list[str]) -> pl.DataFrame:
-        g = cands.group_by(*by, "pkey", "al").agg(pl.col("n").sum())
+        g = cands.group_by(*by, "pkey", "al", "letters").agg(pl.col("n").sum())
         g = g.with_columns(share=pl.col("n") / pl.col("n").sum().over(by))
         return (g.sort([*by, "n", "pkey"], descending=[*([False] * len(by)), True, False])
                 .unique(by, keep="first").filter(pl.col("share") >= DOMINANT_SHARE)
-                .select(*by, link="pkey", link_al="al"))
+                .select(*by, link="pkey", link_al="al", link_letters="letters"))
     lone = p.filter((ntok == 1) & (pl.col("pkey").str.len_chars() >= _MIN_LONE) & ~pl.col("piece")
                     & ~pl.col("pkey").is_in(list(noise)))
     lone = lone.with_columns(word=pl.col("pkey"), al=pl.col("stem").str.starts_with("ال"))
     dated = lone.filter(pl.col("year").is_not_null()).join(dominant(["word", "year"]), on=["word", "year"], how="left")
     undated = lone.filter(pl.col("year").is_null()).join(dominant(["word"]), on="word", how="left")
     linked = pl.concat([dated, undated], how="diagonal_relaxed").filter(
-        pl.col("link").is_not_null() & (pl.col("al") == pl.col("link_al"))).select(
+        pl.col("link").is_not_null() & (pl.col("al") == pl.col("link_al"))
+        & (pl.col("link_letters").is_null() | (pl.col("link_letters") == _letters(pl.col("stem"))))).select(
         "doc_id", "key", link="link").unique(["doc_id", "key"])
     return (
         p.join(linked, on=["doc_id", "key"], how="left")
