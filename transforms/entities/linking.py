@@ -15,7 +15,9 @@ In the order of the evidence:
    ``إسماعيل`` need not be one man.
 
 In an article, a two-word name that ends a longer one where both start with a given name is
-the father of the nasab (``سليمان العليان`` in ``لبنى سليمان العليان``), not a short form.
+the father of the nasab (``سليمان العليان`` in ``لبنى سليمان العليان``), not a short form; and a
+word the corpus ends more names with than it starts is a surname, so a span it starts holds two
+people (``ترمب كومي``, "Trump fired Comey") and is no full name of ``ترمب``.
 
 A one-word name each of whose mentions in the article is written right beside another person's
 name (one space apart, no و between) is a piece of a name the tagger split — ``كينيدي`` of
@@ -66,6 +68,22 @@ def _not_the_father(coref_map: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFram
     return coref_map.with_columns(coref_key=pl.when(father).then(pl.col("key")).otherwise(pl.col("coref_key")))
 
 
+def _not_two_people(coref_map: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Undo the in-article link of a one-word name to a longer name it starts, when the corpus
+    ends more names with that word than it starts: a surname followed by another name is two
+    people in one span (``ترمب`` of ``ترمب كومي``, "Trump fired Comey"), while ``إيما`` of
+    ``إيما جاكسون`` is a given name."""
+    toks = pl.col("key").str.split(" ")
+    multi = pairs.select("key").unique().filter(toks.list.len() >= 2)
+    ends = multi.group_by(w=toks.list.last()).agg(ends=pl.len())
+    starts = multi.group_by(w=toks.list.first()).agg(starts=pl.len())
+    surnames = (ends.join(starts, on="w", how="left").filter(pl.col("ends") > pl.col("starts").fill_null(0))
+                ["w"].implode())
+    undo = (~pl.col("key").str.contains(" ", literal=True) & pl.col("coref_key").str.starts_with(pl.col("key") + " ")
+            & pl.col("key").is_in(surnames))
+    return coref_map.with_columns(coref_key=pl.when(undo).then(pl.col("key")).otherwise(pl.col("coref_key")))
+
+
 def _letters(word: pl.Expr) -> pl.Expr:
     return orthography_expr(word).str.len_chars().cast(pl.UInt32)
 
@@ -90,6 +108,7 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
     pairs = pers.filter(~pl.col("piece")).select("doc_id", "key").unique()
     coref_map = _not_the_father(coref.person_coref(pairs.join(_coref_docs(pairs), on="doc_id", how="semi"),
                                                    noise), pairs)
+    coref_map = _not_two_people(coref_map, pairs)
     p = pers.join(coref_map, on=["doc_id", "key"], how="left").with_columns(
         pkey=pl.coalesce("coref_key", "key")).join(_year(docs), on="doc_id", how="left")
     ntok = pl.col("pkey").str.count_matches(" ") + 1
