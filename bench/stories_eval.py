@@ -4,7 +4,8 @@
 
 ``DIR`` holds a warehouse built from ``../shared/corpora`` (the pairs name articles by corpus file
 and row, which ``source_uri`` keeps as ``…/ant_multisource.parquet#ROW``). Prints, per stratum and
-overall, the precision of "in one story" against ``SAME_EVENT`` (pairs placed in one story that
+overall (then the same for each half of the pairs: ``tune``, on which the parameters were chosen,
+and ``held``), the precision of "in one story" against ``SAME_EVENT`` (pairs placed in one story that
 are one event) and the recall of the ``SAME_EVENT`` pairs; then the warehouse's stories: the
 largest time span, the size distribution and the duplicates; ``--sample N`` lists N random
 multi-document stories (titles, sources, times) to check by reading.
@@ -12,6 +13,7 @@ multi-document stories (titles, sources, times) to check by reading.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -32,15 +34,21 @@ def doc_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
+def half(pair_id: str) -> str:
+    """``tune`` (the pairs the parameters were chosen on: ``sha1(pair_id)`` even) or ``held``."""
+    return "tune" if int(hashlib.sha1(pair_id.encode()).hexdigest(), 16) % 2 == 0 else "held"
+
+
 def score(con: duckdb.DuckDBPyConnection, pairs: list[dict]) -> dict[str, dict[str, int]]:
-    """Per stratum and ``all``: ``tp`` (one story, one event), ``predicted`` (one story),
-    ``positives`` (one event), ``missing`` (pairs whose articles are not in the warehouse)."""
+    """Per stratum and ``all``, and the same per half (``tune:high``, ``held:all``, …): ``tp`` (one
+    story, one event), ``predicted`` (one story), ``positives`` (one event), ``missing`` (pairs
+    whose articles are not in the warehouse)."""
     ids = doc_ids(con)
     story = dict(con.execute("SELECT doc_id, story_id FROM stories").fetchall())
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "predicted": 0, "positives": 0, "missing": 0})
     for p in pairs:
         a, b = (ids.get(f"{p[k]['file']}#{p[k]['row']}") for k in "ab")
-        for s in (p["stratum"], "all"):
+        for s in (p["stratum"], "all", f"{half(p['pair_id'])}:{p['stratum']}", f"{half(p['pair_id'])}:all"):
             r = out[s]
             if a is None or b is None:
                 r["missing"] += 1
@@ -54,14 +62,14 @@ def score(con: duckdb.DuckDBPyConnection, pairs: list[dict]) -> dict[str, dict[s
 
 
 def report_scores(scores: dict[str, dict[str, int]]) -> None:
-    print(f"{'stratum':<10} {'precision':>16} {'recall':>16}  missing")
-    for s in (*STRATA, "all"):
+    print(f"{'stratum':<14} {'precision':>16} {'recall':>16}  missing")
+    for s in (*STRATA, "all", *(f"{h}:{x}" for h in ("tune", "held") for x in (*STRATA, "all"))):
         r = scores.get(s)
         if r is None:
             continue
         p = f"{r['tp']}/{r['predicted']} = {r['tp'] / r['predicted']:.3f}" if r["predicted"] else "-"
         rc = f"{r['tp']}/{r['positives']} = {r['tp'] / r['positives']:.3f}" if r["positives"] else "-"
-        print(f"{s:<10} {p:>16} {rc:>16}  {r['missing']}")
+        print(f"{s:<14} {p:>16} {rc:>16}  {r['missing']}")
 
 
 def report_stories(con: duckdb.DuckDBPyConnection, sample: int, seed: int) -> None:

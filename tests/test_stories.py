@@ -121,7 +121,7 @@ def test_a_chain_of_links_does_not_make_one_story() -> None:
     """Each article resembles only the one before it (0.6): single linkage would chain all eight;
     average linkage stops after two, since the third resembles the first pair only 0.3 on
     average — just at the bar — and the fourth the three only 0.2."""
-    todo = _todo(8)
+    todo = _todo(8, hours=6)  # six hours apart: neither fresh nor faded
     placed = stories(todo, _pairs([(i, i + 1, 0.6) for i in range(7)], todo), _NO_CONTEXT)
     assert max(len(g) for g in _groups(placed)) <= 3
     assert placed["story_id"].n_unique() >= 3
@@ -145,7 +145,7 @@ def test_leads_naming_days_apart_are_two_events() -> None:
 def test_two_halves_of_one_event_merge_when_the_bridge_arrives() -> None:
     """d0 and d1 start two stories (0.25 apart, under the bar); d2 resembles both (0.9): it joins
     the first, which then resembles d1 by (0.25 + 0.9) / 2 on average, and the two merge."""
-    todo = _todo(3)
+    todo = _todo(3, hours=6)
     pairs = _pairs([(0, 1, 0.25), (0, 2, 0.9), (1, 2, 0.9)], todo)
     placed = stories(todo, pairs, _NO_CONTEXT)
     assert _groups(placed) == [["d000", "d001", "d002"]]
@@ -161,15 +161,25 @@ def test_a_later_report_counts_less() -> None:
 
 
 def test_one_outlet_counts_less_and_shared_text_across_outlets_more() -> None:
-    """Two articles of one outlet at 0.35 drop to 0.25 (its follow-ups repeat its own
-    background); two outlets at 0.25 that share half their 3-grams (one dispatch) rise to 0.35."""
-    todo = _todo(2)
+    """Six hours apart: two articles of one outlet at 0.35 drop to 0.25 (its follow-ups repeat its
+    own background); two outlets at 0.25 that share half their 3-grams (one dispatch) rise to 0.35."""
+    todo = _todo(2, hours=6)
     own = _pairs([(0, 1, 0.35)], todo).with_columns(same_source=pl.lit(True))
     assert _groups(stories(todo, own, _NO_CONTEXT)) == []
     assert _groups(stories(todo, own.with_columns(same_source=pl.lit(False)), _NO_CONTEXT)) == [["d000", "d001"]]
     wire = _pairs([(0, 1, 0.25)], todo, containment=0.5)
     assert _groups(stories(todo, wire, _NO_CONTEXT)) == [["d000", "d001"]]
     assert _groups(stories(todo, wire.with_columns(same_source=pl.lit(True)), _NO_CONTEXT)) == []
+
+
+def test_two_outlets_within_hours_count_more() -> None:
+    """Two outlets at 0.2 one hour apart count 0.2 · (1 + 5/6) ≈ 0.37: one story; six hours apart,
+    or one outlet (whose times may be a day only or a crawl's), they stay apart."""
+    soon, later = _todo(2), _todo(2, hours=6)
+    assert _groups(stories(soon, _pairs([(0, 1, 0.2)], soon), _NO_CONTEXT)) == [["d000", "d001"]]
+    assert _groups(stories(later, _pairs([(0, 1, 0.2)], later), _NO_CONTEXT)) == []
+    own = _pairs([(0, 1, 0.2)], soon).with_columns(same_source=pl.lit(True))
+    assert _groups(stories(soon, own, _NO_CONTEXT)) == []
 
 
 def test_a_copy_of_a_copy_points_at_the_first_text() -> None:
