@@ -121,7 +121,7 @@ def test_a_chain_of_links_does_not_make_one_story() -> None:
     """Each article resembles only the one before it (0.6): single linkage would chain all eight;
     average linkage stops after two, since the third resembles the first pair only 0.3 on
     average — just at the bar — and the fourth the three only 0.2."""
-    todo = _todo(8, hours=6)  # six hours apart: neither fresh nor faded
+    todo = _todo(8, hours=6)  # six hours apart: not faded
     placed = stories(todo, _pairs([(i, i + 1, 0.6) for i in range(7)], todo), _NO_CONTEXT)
     assert max(len(g) for g in _groups(placed)) <= 3
     assert placed["story_id"].n_unique() >= 3
@@ -170,16 +170,6 @@ def test_one_outlet_counts_less_and_shared_text_across_outlets_more() -> None:
     wire = _pairs([(0, 1, 0.25)], todo, containment=0.5)
     assert _groups(stories(todo, wire, _NO_CONTEXT)) == [["d000", "d001"]]
     assert _groups(stories(todo, wire.with_columns(same_source=pl.lit(True)), _NO_CONTEXT)) == []
-
-
-def test_two_outlets_within_hours_count_more() -> None:
-    """Two outlets at 0.2 one hour apart count 0.2 · (1 + 5/6) ≈ 0.37: one story; six hours apart,
-    or one outlet (whose times may be a day only or a crawl's), they stay apart."""
-    soon, later = _todo(2), _todo(2, hours=6)
-    assert _groups(stories(soon, _pairs([(0, 1, 0.2)], soon), _NO_CONTEXT)) == [["d000", "d001"]]
-    assert _groups(stories(later, _pairs([(0, 1, 0.2)], later), _NO_CONTEXT)) == []
-    own = _pairs([(0, 1, 0.2)], soon).with_columns(same_source=pl.lit(True))
-    assert _groups(stories(soon, own, _NO_CONTEXT)) == []
 
 
 def test_a_copy_of_a_copy_points_at_the_first_text() -> None:

@@ -38,7 +38,6 @@ STORY_PARAMS: dict[str, float] = {
     "min_pair": 0.1,          # candidate pairs below this similarity are dropped
     "fade_after_hours": 6,    # a pair's similarity fades linearly from this many hours apart …
     "fade_hours": 144,        # … by this many hours (at 48 hours apart it keeps 1 - 42/144)
-    "fresh_boost": 1.0,       # two outlets closer than fade_after_hours: similarity × up to 1 + this
     "same_source_penalty": 0.1,  # taken off the similarity of two articles of one outlet
     "shared_text_bonus": 0.2,    # times the 3-gram containment, added across outlets (wire copy)
     "duplicate_containment": 0.8,  # share of the shorter text's 3-grams found in the other

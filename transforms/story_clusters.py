@@ -119,10 +119,6 @@ def event_similarity(params: Mapping[str, float] = STORY_PARAMS) -> pl.Expr:
     * it fades with the time between the two articles, linearly from ``fade_after_hours`` apart,
       by ``fade_hours``: a report a day or two later that repeats the words of the first is more
       often the next development (the expulsions, then the counter-expulsions) than the same one;
-    * across outlets it counts up to ``1 + fresh_boost`` times more when the two are closer than
-      ``fade_after_hours`` (linearly: double at 0 hours, as is at 6): two outlets that use the same
-      words within hours report what just happened. Not within one outlet, whose times are often
-      a day only (00:00) or the time its pages were collected;
     * ``same_source_penalty`` comes off when one outlet wrote both: an outlet's follow-ups repeat
       its own background and phrasing, so words agree more within an outlet than across two;
     * ``shared_text_bonus`` × ``containment`` (share of 3-grams) is added across outlets: two
@@ -133,12 +129,10 @@ def event_similarity(params: Mapping[str, float] = STORY_PARAMS) -> pl.Expr:
     0.47 · (1 − 12.3/144) − 0.1 ≈ 0.33.
     """
     hours = (pl.col("published_a") - pl.col("published_b")).abs().dt.total_seconds() / 3600
-    after = params["fade_after_hours"]
-    fade = (1 - (hours - after).clip(0, None) / params["fade_hours"]).clip(0, 1)
+    fade = (1 - (hours - params["fade_after_hours"]).clip(0, None) / params["fade_hours"]).clip(0, 1)
     own = pl.col("same_source").fill_null(False)
-    fresh = pl.when(own).then(1.0).otherwise(1 + params["fresh_boost"] * (1 - hours / after).clip(0, 1))
     shift = pl.when(own).then(-params["same_source_penalty"]).otherwise(params["shared_text_bonus"] * pl.col("containment"))
-    return (pl.col("similarity") * fade * fresh + shift).clip(0, 1)
+    return (pl.col("similarity") * fade + shift).clip(0, 1)
 
 
 class _Linkage:
