@@ -129,13 +129,19 @@ def test_an_id_shown_after_the_first_batch_still_resolves(tmp_path):
     assert shown - live and all(red.get(e) in live for e in shown - live)
 
 
-@pytest.mark.parametrize("name", ["handcheck_aliases.jsonl", "handcheck_places.jsonl"])
+# The figures docs/entities.md gives: the current draws and the earlier ones that found the
+# classes fixed since (README of the folder).
+HANDCHECKS = {"handcheck_aliases.jsonl": 48, "handcheck_places.jsonl": 50,
+              "handcheck_aliases_3271.jsonl": 47, "handcheck_aliases_3273.jsonl": 47}
+
+
+@pytest.mark.parametrize("name", sorted(HANDCHECKS))
 def test_handchecks_are_judged(name):
     """The hand-checks by reading (README of the folder): 50 rows, each judged with a reason."""
     rows = [json.loads(x) for x in (GOLDEN.parent / name).read_text(encoding="utf-8").splitlines() if x]
     assert len(rows) == 50 and len({r["id"] for r in rows}) == 50
     assert all(r["expected"] in ("right", "wrong") and r["note"] for r in rows)
-    assert sum(r["expected"] == "right" for r in rows) >= 48  # the figures docs/entities.md gives
+    assert sum(r["expected"] == "right" for r in rows) == HANDCHECKS[name]
 
 
 def test_entity_inputs_count_pieces_of_a_split_name(tmp_path):
