@@ -55,8 +55,11 @@ def headed_names(keys: tuple[str, ...], spans: list[Span]) -> None:
     ``("قالت", "كتائب", "عز", "الدين", "القسام")`` with PERS ``[2, 5)`` → ORG ``[1, 5)``."""
     covered = {i for s, e, *_ in spans for i in range(s, e)}
     for n, (s, e, label, score, method) in enumerate(list(spans)):
-        while s > 0 and (s - 1) not in covered and (head := _head(keys[s - 1], label)) is not None:
-            s, label, score, method = s - 1, head, max(score, _SCORE), "rule"  # كتائب + سرايا + … in turn
-        if e - s > 1 and (inner := _head(keys[s], label if label == "PERS" else "ORG")) not in (None, label):
-            label = inner
+        while True:  # to a fixed point, so a second run changes nothing (كتائب + سرايا + … in turn)
+            if e - s > 1 and (inner := _head(keys[s], label if label == "PERS" else "ORG")) not in (None, label):
+                label = inner
+            elif s > 0 and (s - 1) not in covered and (head := _head(keys[s - 1], label)) is not None:
+                s, label, score, method = s - 1, head, max(score, _SCORE), "rule"
+            else:
+                break
         spans[n] = (s, e, label, score, method)
