@@ -19,7 +19,9 @@ of ``ln ρ`` (weight ``n / (n + 10)``, ``n = n(t) + n(r)``) and ``ln π`` (weigh
 knows either word) is below ``ln 0.25`` — a clitic form is rarely a quarter as frequent as its
 word — or below ``ln 1`` when the rest has the article (``للأمم`` is ل + ``الأمم`` though a
 third as frequent: a word that starts with لل, or a proclitic and ال, is almost never whole).
-With no evidence either way the word stays whole.
+With no evidence either way the word stays whole, and so does a word the list finds at least as
+often as its rest, whatever names the corpus ends with the rest (``بليغ``, "eloquent" and the
+composer Baligh, is not ب + ``ليغ``, Liège, though ``يوروبا ليغ`` writes ``ليغ`` often).
 
 A given name whose first letter is a proclitic letter (``لبنى``, ``فراس``) is a rare word next to
 the common word it would leave (بنى "built", راس "head"), so both kinds of evidence read it as a
@@ -185,6 +187,11 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None,
     # not ك + مال, a common word but no name. A whole word written more often than its rest is
     # no clitic form either (unless the rest has the article).
     _article_word = pl.col("rest").str.starts_with("ال") & (pl.col("f_r") >= 1e-6)
+    # A word the list finds at least as often as its rest is a word of its own, whatever names
+    # the rest ends in the corpus: بليغ ("eloquent", and the composer Baligh) beside ليغ of
+    # يوروبا ليغ is not ب + ليغ (Liège).
+    _word_of_the_list = ((pl.col("f_t") > 0) & (pl.col("f_t") >= pl.col("f_r"))
+                         & ~pl.col("rest").str.starts_with("ال"))
     r = first.join(r, on="word").with_columns(score=score).with_columns(
         known=(pl.col("rest") + pl.col("tail")).is_in(list(places.place_names())))
     r = (_given_kept(r, surfaces, pers) if pers is not None and pers.height
@@ -199,6 +206,7 @@ def clitic_readings(surfaces: pl.DataFrame, counts: pl.DataFrame | None = None,
         ok=((pl.col("n_r") > 0) | pl.col("known") | _article_word) & ~pl.col("given")
         & ~(pl.col("stacked").fill_null(False) & pl.col("prefix").str.slice(0, 1).is_in(list("بكل")))
         & ~((pl.col("cut") == 2) & (pl.col("n_mid").fill_null(0) > pl.col("n_r")) & (pl.col("n_mid") >= 2)) & ~((pl.col("n_t") > pl.col("n_r")) & (pl.col("n_t") >= 2) & ~pl.col("rest").str.starts_with("ال"))
+        & ~_word_of_the_list
         & ((pl.col("blk") < 2) | (pl.col("blk") < _BLOCK_SHARE * pl.col("n_t")))
         & (pl.col("score") < pl.when(pl.col("rest").str.starts_with("ال")).then(0.0)
            .otherwise(math.log(THRESHOLD))))

@@ -5,10 +5,11 @@ In the order of the evidence:
 1. the full name of the same article (``نتنياهو`` after ``بنيامين نتنياهو``:
    :func:`transforms.entities.coref.person_coref`);
 2. else the corpus's dominant person with that name, when unambiguous by share and time: among
-   the full names (of ≥ 2 documents) that end with the word — or start with it, for a first
-   name — and are mentioned within a year of the article, one holds at least
-   :data:`DOMINANT_SHARE` of the mentions (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا
-   ترامب``); the article must match (``الصادق`` is not ``محمد صادق``), a word right after a
+   the full names (of ≥ 2 documents) that end with the word — or, for a first name, every full
+   name that starts with it, however few its documents — mentioned within a year of the
+   article, one of ≥ 2 documents holds at least :data:`DOMINANT_SHARE` of the mentions
+   (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا ترامب``; ``مصعب`` is not ``مصعب المدرس`` when
+   ``مصعب ساسي`` and ``مصعب أبو قرين`` are named once each); the article must match (``الصادق`` is not ``محمد صادق``), a word right after a
    compound particle (``بن``، ``عبد``، ``أبو``) is not a surname, and a first word with the
    article is no given name (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor);
 3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
@@ -119,11 +120,13 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
                .unique("pkey", keep="first").select("pkey", fstem="stem"))
     toks = pl.col("pkey").str.split(" ")
     ftoks = pl.col("fstem").str.split(" ")
+    # Every full name counts towards a word's share, but only one of two documents or more is a
+    # link target: the corpus names many men مصعب once each, so مصعب alone is not مصعب المدرس.
     per_year = full.group_by("pkey", "year").agg(pl.col("n").sum()).join(
-        fstats.filter(pl.col("nd") >= 2).select("pkey"), on="pkey", how="semi").join(display, on="pkey")
+        fstats.select("pkey", multi=pl.col("nd") >= 2), on="pkey").join(display, on="pkey")
     # One candidate row per (word, full name): the last word unless after a compound particle,
     # and the first word; "al" says whether the full name writes that word with the article.
-    last = per_year.filter(~toks.list.get(-2).is_in(list(coref._COMPOUND))).with_columns(
+    last = per_year.filter(pl.col("multi") & ~toks.list.get(-2).is_in(list(coref._COMPOUND))).with_columns(
         word=toks.list.last(), al=ftoks.list.last().str.starts_with("ال"), letters=pl.lit(None, pl.UInt32))
     # A first word with the article is a descriptor more often than a given name (الموسيقار طلال,
     # الفنان محمد عبده): a lone one names a different person in other articles.  A first name
@@ -134,10 +137,10 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
     cands = pl.concat([last, first]).unique(["pkey", "year", "word"])
     cands = pl.concat([cands.with_columns(year=pl.col("year") + d) for d in _YEAR_WINDOW])
     def dominant(by: list[str]) -> pl.DataFrame:
-        g = cands.group_by(*by, "pkey", "al", "letters").agg(pl.col("n").sum())
+        g = cands.group_by(*by, "pkey", "al", "letters", "multi").agg(pl.col("n").sum())
         g = g.with_columns(share=pl.col("n") / pl.col("n").sum().over(by))
         return (g.sort([*by, "n", "pkey"], descending=[*([False] * len(by)), True, False])
-                .unique(by, keep="first").filter(pl.col("share") >= DOMINANT_SHARE)
+                .unique(by, keep="first").filter((pl.col("share") >= DOMINANT_SHARE) & pl.col("multi"))
                 .select(*by, link="pkey", link_al="al", link_letters="letters"))
     lone = p.filter((ntok == 1) & (pl.col("pkey").str.len_chars() >= _MIN_LONE) & ~pl.col("piece")
                     & ~pl.col("pkey").is_in(list(noise)))
