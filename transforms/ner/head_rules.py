@@ -24,21 +24,19 @@ before (``الحركة حماس`` is rare, ``الجماعة`` alone is not a nam
 """
 from __future__ import annotations
 
-from transforms.ner.text import norm
+from transforms.ner.text import bare_forms, norm
 
 Span = tuple[int, int, str, float, str]
 UNIT_HEADS = frozenset(norm(w) for w in "كتائب سرايا ألوية الوية فيلق".split())
 ORGANIZATION_HEADS = frozenset(norm(w) for w in "حركة جماعة تنظيم جبهة".split())
 FACILITY_HEADS = frozenset(norm(w) for w in "مخيم معبر حاجز مطار مستشفى ميناء سجن ملعب مسجد كنيسة قاعدة".split())
-_PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
 _SCORE = 0.9
 
 
 def _head(key: str, label: str) -> str | None:
     """The label of a head noun ``key`` (bare or behind a proclitic: ``لحركة``) joined to a span of
     ``label``, or None when ``key`` is no head noun or does not take such a span."""
-    for p in _PROCLITICS:
-        rest = key[len(p):] if key.startswith(p) else ""
+    for rest in bare_forms(key):
         if rest in UNIT_HEADS:
             return "ORG"
         if rest in ORGANIZATION_HEADS and label != "LOC":
