@@ -76,20 +76,33 @@ def title_forms() -> frozenset[str]:
 
 
 def _strip_titles(stems: pl.Series) -> pl.DataFrame:
-    """``stem`` → ``stem, bare``: leading title/nationality words dropped, one word kept at least
-    (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``; ``لبنى العليان`` stays whole)."""
+    """``stem`` → ``stem, bare`` for the stems that lose something: leading title/nationality
+    words dropped, one word kept at least (``الرئيس الأمريكي دونالد ترامب`` → ``دونالد ترامب``;
+    ``لبنى العليان`` stays whole, so it has no row).
+
+    A title without the article before a word with it is a construct phrase: a title of two
+    words before a name (``ولي العهد محمد بن سلمان`` → ``محمد بن سلمان``), or, with nothing after
+    it, a name whole (``شيخ الجبل``, a family, is not ``الجبل``, "the mountain")."""
     noise = list(title_forms())
     d = pl.DataFrame({"stem": stems}).unique()
+    # Most names start with no title: only those whose first word is one are split into words.
+    d = d.filter(_title_form(pl.col("stem").str.extract(r"^(\S+)")).is_in(noise))
     words = d.select("stem", w=pl.col("stem").str.split(" ")).with_row_index("i").explode("w")
     words = words.join(words.select("w").unique().with_columns(k=_title_form(pl.col("w"))), on="w",
                        maintain_order="left")
-    lead = (words.with_columns(pos=pl.int_range(pl.len()).over("i"), n=pl.len().over("i"),
-                               noise=pl.col("k").is_in(noise))
-            .with_columns(keep=pl.col("noise").not_().cum_max().over("i")
-                          | (pl.col("pos") == pl.col("n") - 1))
-            .filter("keep").group_by("i", maintain_order=True).agg(pl.col("stem").first(),
-                                                                   bare=pl.col("w").str.join(" ")))
-    return lead.select("stem", "bare")
+    definite = pl.col("w").str.starts_with("ال")
+    words = words.with_columns(pos=pl.int_range(pl.len()).over("i"), n=pl.len().over("i"),
+                               title=pl.col("k").is_in(noise))
+    construct = (pl.col("title") & ~definite & (pl.col("w") != "د")
+                 & definite.shift(-1).over("i").fill_null(False))
+    words = words.with_columns(complement=construct.shift(1).over("i").fill_null(False))
+    words = words.with_columns(noise=pl.col("title") | pl.col("complement"))
+    lead = (words.with_columns(keep=pl.col("noise").not_().cum_max().over("i")
+                               | (pl.col("pos") == pl.col("n") - 1),
+                               whole=pl.col("noise").all().over("i") & pl.col("complement").last().over("i"))
+            .filter(pl.col("keep") | pl.col("whole"))
+            .group_by("i", maintain_order=True).agg(pl.col("stem").first(), bare=pl.col("w").str.join(" ")))
+    return lead.filter(pl.col("bare") != pl.col("stem")).select("stem", "bare")
 
 
 def pers_surfaces(units: pl.DataFrame) -> pl.DataFrame:

@@ -49,7 +49,8 @@ def redirects(units: pl.DataFrame, entity_ids: pl.Series, readings: pl.DataFrame
     pers = cand.filter(pl.col("label") == "PERS")
     bare = _strip_titles(pers["stem"])
     bare = bare.join(bare.select("bare").unique().with_columns(pkey=name_key(pl.col("bare"))), on="bare")
-    pers = pers.join(bare.select("stem", "pkey"), on="stem").with_columns(key=pl.col("pkey")).drop("pkey")
+    pers = pers.join(bare.select("stem", "pkey"), on="stem", how="left").with_columns(
+        key=pl.coalesce("pkey", "key")).drop("pkey")
     lone = (pers.filter(~pl.col("key").str.contains(" ", literal=True)).select("mention_label", "surface", "entity_id", "label", "key")
             .join(u.select("doc_id", "mention_label", "surface", "entity_id", "n"), on=["mention_label", "surface", "entity_id"])
             .with_columns(key=pl.concat_str([pl.col("key"), pl.lit(DOC_SCOPE), pl.col("doc_id")])))
