@@ -255,14 +255,17 @@ def _merge(plain: pl.DataFrame) -> pl.DataFrame:
 
 
 def _entities(u: pl.DataFrame) -> pl.DataFrame:
-    """One row per entity: the most frequent spelling with as many words as its key (``بنيامين
-    نتنياهو`` over ``نتنياهو``), else the longest in words, then the most frequent; ties by
-    length then text."""
+    """One row per entity, named by its most frequent spelling; a person by the most frequent
+    spelling with as many words as its key (``بنيامين نتنياهو`` over ``نتنياهو``), else the
+    longest in words. Ties by length then text. An organisation is not named by the longest
+    spelling its group holds: that is often a tagger's run-on span (``المنظمة مجلس الأمن الدولي``)."""
     e = u.filter(pl.col("entity_id").is_not_null())
     ntok = pl.col("rep").str.split("@").list.first().str.count_matches(" ") + 1
-    names = (e.group_by("entity_id", "rep", "stem").agg(pl.col("n").sum())
-             .with_columns(full=(pl.col("stem").str.count_matches(" ") + 1) == ntok)
-             .with_columns(len=pl.col("stem").str.len_chars(), words=pl.col("stem").str.count_matches(" "))
+    is_pers = pl.col("label") == "PERS"
+    names = (e.group_by("entity_id", "label", "rep", "stem").agg(pl.col("n").sum())
+             .with_columns(full=is_pers & ((pl.col("stem").str.count_matches(" ") + 1) == ntok))
+             .with_columns(len=pl.col("stem").str.len_chars(),
+                           words=pl.when(is_pers).then(pl.col("stem").str.count_matches(" ")).otherwise(0))
              .sort(["entity_id", "full", "words", "n", "len", "stem"],
                    descending=[False, True, True, True, False, False])
              .unique("entity_id", keep="first").select("entity_id", canonical_name="stem"))
