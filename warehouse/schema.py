@@ -152,7 +152,7 @@ TABLES: tuple[Table, ...] = (
         "One row per real-world entity, resolved across spellings and documents.",
         (
             C("entity_id", "VARCHAR", "Stable key derived from `label` and `key` (never a sequence).", False),
-            C("canonical_name", "VARCHAR", "Most frequent full spelling across the warehouse (e.g. `سيرغي لافروف`), without the proclitics the corpus evidence reads off (`لحزب الله` → `حزب الله`, while `بايدن` stays whole) and without titles (`الرئيس`).", False),
+            C("canonical_name", "VARCHAR", "Most frequent spelling across the warehouse, for a person of the full name (e.g. `سيرغي لافروف`), without the proclitics the corpus evidence reads off (`لحزب الله` → `حزب الله`, while `بايدن` stays whole) and without titles (`الرئيس`).", False),
             C("label", "VARCHAR", "Entity type: `PERS`, `LOC`, `ORG` or `MISC`.", False),
             C("key", "VARCHAR", "Matching key: the phonetic key folding spelling/transliteration variants, or a link (`iso3166:RU`, `geonames:524901`), or `<key>@<doc_id>` for a one-word person name linked to no full name.", False),
             C("country_code", "VARCHAR", "ISO 3166-1 alpha-2 code of a country, or of a city's country."),
