@@ -5,6 +5,7 @@
     python -m bench.news_annotate render ANNOTATIONS.jsonl # the text with [[LABEL name]] marks applied
     python -m bench.news_annotate check [--folder F]       # corpus-wide consistency report
     python -m bench.news_annotate gold                     # test_articles.jsonl + test_gold.json
+    python -m bench.news_annotate names                    # known_names.tsv (transforms/ner/known_names.py)
     python -m bench.news_annotate gold-for WAREHOUSE_DIR ANNOTATIONS.jsonl OUT.json  # gold keyed by source_uri
 
 ``render`` is how a reader checks their own list against the text: every occurrence the matcher
@@ -112,6 +113,48 @@ def check(folder: str) -> None:
                 print(f"{i}\t{key}\t{padded.count(f' {key} ')}\t{dict(labels[key])}")
 
 
+def write_known_names(out: Path, min_docs: int = 2, min_share: float = 0.9, min_tagged: float = 0.8) -> None:
+    """``transforms/ner/known_names.py``'s list: multi-word names of the training articles (not
+    the dev ones), tagged in ``min_docs`` articles or more, with one label ``min_share`` of the
+    time, whose words are tagged as that name in ``min_tagged`` of the places they occur."""
+    from transforms.ner.news import fixed_dev_ids
+    arts, notes, dev = load_articles(), load_annotations(), fixed_dev_ids()
+    ids = [i for i in notes if arts[i]["split"] == "train" and i not in dev]
+    labels: dict[tuple, Counter] = defaultdict(Counter)
+    docs: dict[tuple, set] = defaultdict(set)
+    sents = {i: bio(arts[i]["sentences"], notes[i]["mentions"]) for i in ids}
+    for i in ids:
+        for toks, tags in sents[i]:
+            for label, s, e in spans(tags):
+                if e - s >= 2:
+                    k = tuple(norm(t) for t in toks[s:e])
+                    labels[k][label] += 1
+                    docs[k].add(i)
+    cand = {k: c for k, c in labels.items()
+            if len(docs[k]) >= min_docs and c.most_common(1)[0][1] >= min_share * sum(c.values())}
+    longest = max(map(len, cand), default=0)
+    seen, whole = Counter(), Counter()
+    for i in ids:
+        for toks, tags in sents[i]:
+            nt = [norm(t) for t in toks]
+            bare = [t[1:] if t[:1] in "وفبلك" and len(t) > 3 else t for t in nt]
+            for a in range(len(nt)):
+                for n in range(2, min(longest, len(nt) - a) + 1):
+                    for k in {(nt[a], *nt[a + 1:a + n]), (bare[a], *nt[a + 1:a + n])}:
+                        if k in cand:
+                            seen[k] += 1
+                            lab = cand[k].most_common(1)[0][0]
+                            whole[k] += (tags[a] == f"B-{lab}" and all(t == f"I-{lab}" for t in tags[a + 1:a + n])
+                                         and (a + n == len(tags) or tags[a + n] != f"I-{lab}"))
+    rows = sorted((" ".join(k), c.most_common(1)[0][0], len(docs[k]), whole[k], seen[k]) for k, c in cand.items()
+                  if seen[k] and whole[k] >= min_tagged * seen[k])
+    with out.open("w", encoding="utf-8") as f:
+        f.write("name\tlabel\tarticles\ttagged\toccurrences\n")
+        for r in rows:
+            f.write("\t".join(map(str, r)) + "\n")
+    print(f"{len(rows)} names of {len(cand)} candidates → {out}")
+
+
 def write_gold(data: Path = DATA) -> None:
     """The held-out sources as an input for ``akhbar run`` and their gold for ``akhbar eval-entities``."""
     entities_file = data / "test_entities.json"
@@ -144,6 +187,7 @@ def main() -> None:
     sub.add_parser("render").add_argument("annotations", type=Path)
     sub.add_parser("check").add_argument("--folder", default="annotations")
     sub.add_parser("gold")
+    sub.add_parser("names")
     g = sub.add_parser("gold-for")
     g.add_argument("warehouse", type=Path)
     g.add_argument("annotations", type=Path)
@@ -155,6 +199,8 @@ def main() -> None:
         show([x.strip() for x in args.ids.read_text().split() if x.strip()])
     elif args.cmd == "render":
         render(args.annotations)
+    elif args.cmd == "names":
+        write_known_names(DATA / "known_names.tsv")
     elif args.cmd == "gold":
         write_gold()
     elif args.cmd == "gold-for":
