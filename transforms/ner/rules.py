@@ -15,8 +15,8 @@ drops is gone.
   or, after an adjective, nationality adjectives (``الصيني``, made from the model's country names;
   ``حزب الله اللبناني`` stays ``حزب الله`` as in ANERcorp). ``الحزب الحاكم`` ("the
   ruling party") is left alone: ``الحاكم`` names no party.
-- ``known_names`` (``known_names.py``): a multi-word name the news corpus's readers tag whole
-  (``مجموعة العشرين``, ``مجلس التعاون الخليجي``) replaces the tagger's spans inside it.
+- ``known_names`` (a name the news corpus tags whole replaces the spans inside it) and
+  ``country_tails`` (``سيدني بأستراليا`` is two places): their modules say how.
 - ``joined_places``: a multi-word place name of the gazetteer that the tagger split into several LOC
   spans (``سانت`` + ``بطرسبرغ``) becomes one span (``سانت بطرسبرغ``), and so does a LOC span of
   one word that opens place names followed by another (``سان`` + ``بطرسبرج``: the gazetteer spells
@@ -46,6 +46,7 @@ from functools import lru_cache
 from transforms.ner.gazetteer import RuleGazetteer
 from transforms.ner.head_rules import headed_names
 from transforms.ner.known_names import known_names, load_known_names
+from transforms.ner.run_ons import country_tails
 from transforms.ner.text import PROCLITICS, bare_forms, norm
 
 Span = tuple[int, int, str, float, str]
@@ -94,6 +95,7 @@ def apply_rules(keys: tuple[str, ...], spans: list[Span], gaz: RuleGazetteer) ->
     named_parties(keys, spans, gaz[0])
     if spans:
         known_names(keys, spans, load_known_names())
+        country_tails(keys, spans, gaz[0])
         headed_names(keys, spans)
         organization_tails(keys, spans, gaz[3])
         generic_nouns(keys, spans)
