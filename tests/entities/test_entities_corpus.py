@@ -168,3 +168,15 @@ def test_entity_inputs_count_pieces_of_a_split_name(tmp_path):
         units, _ = entity_inputs(con)
     glued = dict(units.select("surface", "n_glued").iter_rows())
     assert glued == {"كينيدي": 1, "ماكين": 1, "جون كينيدي": 0, "ورونالد ريغن": 0}
+
+
+def test_an_entity_is_not_named_by_a_clitic_form():
+    """'told the BBC' (``لبي بي سي``) is written more often than ``بي بي سي``, and the clitic reading
+    keeps its ل (``لبي`` is a word); one entity holding both is still named without the ل."""
+    from transforms.entities.corpus import _entities
+
+    rows = [("d1", "لبي بي سي", 5), ("d2", "بي بي سي", 2), ("d3", "وبي بي سي", 1)]
+    u = pl.DataFrame({"doc_id": [r[0] for r in rows], "stem": [r[1] for r in rows], "n": [r[2] for r in rows]}).with_columns(
+        entity_id=pl.lit("e"), label=pl.lit("ORG"), rep=pl.lit("بي بي سي"), country_code=pl.lit(None, pl.Utf8),
+        geonames_id=pl.lit(None, pl.Int64), lat=pl.lit(None, pl.Float64), lon=pl.lit(None, pl.Float64))
+    assert _entities(u)["canonical_name"].to_list() == ["بي بي سي"]

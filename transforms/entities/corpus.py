@@ -262,12 +262,21 @@ def _entities(u: pl.DataFrame) -> pl.DataFrame:
     e = u.filter(pl.col("entity_id").is_not_null())
     ntok = pl.col("rep").str.split("@").list.first().str.count_matches(" ") + 1
     is_pers = pl.col("label") == "PERS"
-    names = (e.group_by("entity_id", "label", "rep", "stem").agg(pl.col("n").sum())
-             .with_columns(full=is_pers & ((pl.col("stem").str.count_matches(" ") + 1) == ntok))
+    spellings = e.group_by("entity_id", "label", "rep", "stem").agg(pl.col("n").sum())
+    # A spelling that is a proclitic plus another spelling of the entity is never its name, however
+    # often the corpus writes it (``لبي بي سي``, "told the BBC", beside ``بي بي سي``).
+    rest = pl.concat([spellings.select("entity_id", "stem", rest=pl.col("stem").str.replace(p, r))
+                      for p, r in (("^[وف]", ""), ("^[وف]?[بكل]", ""), ("^([وف]?)لل", "${1}ال"))])
+    clitic = rest.filter(pl.col("rest") != pl.col("stem")).join(
+        spellings.select("entity_id", rest="stem"), on=["entity_id", "rest"], how="semi").select(
+        "entity_id", "stem").unique().with_columns(clitic=pl.lit(True))
+    names = (spellings.join(clitic, on=["entity_id", "stem"], how="left")
+             .with_columns(clitic=pl.col("clitic").fill_null(False),
+                           full=is_pers & ((pl.col("stem").str.count_matches(" ") + 1) == ntok))
              .with_columns(len=pl.col("stem").str.len_chars(),
                            words=pl.when(is_pers).then(pl.col("stem").str.count_matches(" ")).otherwise(0))
-             .sort(["entity_id", "full", "words", "n", "len", "stem"],
-                   descending=[False, True, True, True, False, False])
+             .sort(["entity_id", "clitic", "full", "words", "n", "len", "stem"],
+                   descending=[False, False, True, True, True, False, False])
              .unique("entity_id", keep="first").select("entity_id", canonical_name="stem"))
     geo = (e.filter(pl.col("country_code").is_not_null())
            .group_by("entity_id", "country_code", "geonames_id", "lat", "lon").agg(pl.col("n").sum())
