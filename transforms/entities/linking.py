@@ -9,9 +9,10 @@ In the order of the evidence:
    name that starts with it, however few its documents — mentioned within a year of the
    article, one of ≥ 2 documents holds at least :data:`DOMINANT_SHARE` of the mentions
    (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا ترامب``; ``مصعب`` is not ``مصعب المدرس`` when
-   ``مصعب ساسي`` and ``مصعب أبو قرين`` are named once each); the article must match (``الصادق`` is not ``محمد صادق``), a word right after a
-   compound particle (``بن``، ``عبد``، ``أبو``) is not a surname, and a first word with the
-   article is no given name (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor);
+   ``مصعب ساسي`` and ``مصعب أبو قرين`` are named once each); the article must match
+   (``الصادق`` is not ``محمد صادق``), a word right after a compound particle (``بن``، ``عبد``،
+   ``أبو``) is not a surname, and a first word with the article is no given name
+   (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor);
 3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
    ``إسماعيل`` need not be one man.
 
