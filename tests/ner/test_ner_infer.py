@@ -119,3 +119,27 @@ def test_released_tables_are_empty_and_tagging_after_them_is_unchanged() -> None
     assert tagger._proj is not table and tagger._proj.shape == table.shape
     assert tagger.spans(sents) == before
     assert len(tagger._rows) >= len({t for s in sents for t in s})
+
+
+def test_spans_below_the_probability_floor_are_dropped(monkeypatch) -> None:
+    """Every BiLSTM span carries the CRF's probability of its least sure tag; those under
+    ``MIN_SCORE`` (or ``AKHBAR_NER_MIN_SCORE``) are not mentions."""
+    import polars as pl
+
+    import importlib
+
+    M = importlib.import_module("transforms.ner.mentions")
+
+    text = ("قال وزير الخارجية الروسي سيرغي لافروف في موسكو إن حركة حماس وافقت على المقترح المصري، "
+            "فيما أعلن نادي الزمالك تعاقده مع لاعب الوسط القادم من فريق بتروجت")
+    sents = pl.DataFrame({"sentence_id": ["s1"], "doc_id": ["d1"], "start_char": [0], "text": [text]})
+    monkeypatch.setenv("AKHBAR_NER_MIN_SCORE", "0")
+    every = M.mentions(sents)
+    assert every.height >= 4 and every["score"].is_between(0.0, 1.0).all()
+    monkeypatch.delenv("AKHBAR_NER_MIN_SCORE")
+    kept = M.mentions(sents)
+    assert (kept["score"] >= M.MIN_SCORE).all()
+    assert kept.height == every.filter(pl.col("score") >= M.MIN_SCORE).height
+    floor = float(every["score"].min()) + 1e-6
+    monkeypatch.setenv("AKHBAR_NER_MIN_SCORE", str(floor))
+    assert M.mentions(sents).height == every.filter(pl.col("score") >= floor).height < every.height

@@ -1,8 +1,12 @@
 """The compiled tagger loops (``transforms.ner.kernels``) compute what the torch formulas compute."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.ner import kernels
 from transforms.ner.model import _START, _TRANS, viterbi
@@ -76,3 +80,32 @@ def test_viterbi_matches_the_padded_torch_decoder() -> None:
     kernels.viterbi(flat, np.cumsum(lens) - lens, lens, _TRANS.float().numpy(), _START.float().numpy(), tags, probs)
     assert tags.tolist() == [t for path in want for t in path]
     assert np.allclose(probs, np.exp(flat[np.arange(len(flat)), tags]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.integers(0, 10_000))
+def test_marginals_are_the_crf_probabilities_of_the_tags(lens_list: list[int], seed: int) -> None:
+    # enumerate every tag path of short sentences: the marginal of a token's tag is the summed
+    # probability of the paths through it, under the same scores (learned transitions added to BIO's)
+    rng = np.random.default_rng(seed)
+    k = len(_START)
+    trans = (_TRANS.float().numpy() + rng.normal(scale=1.0, size=(k, k))).astype(np.float32)
+    start = (_START.float().numpy() + rng.normal(scale=1.0, size=k)).astype(np.float32)
+    lens = np.array(lens_list, np.int64)
+    logits = rng.normal(scale=2.0, size=(int(lens.sum()), k))
+    logp = (logits - np.log(np.exp(logits).sum(1, keepdims=True))).astype(np.float32)
+    starts = np.cumsum(lens) - lens
+    tags, probs = np.empty(len(logp), np.int64), np.empty(len(logp), np.float32)
+    kernels.viterbi(logp, starts, lens, trans, start, tags, probs)
+    kernels.marginals(logp, starts, lens, trans, start, tags, probs)
+    for first, m in zip(starts, lens):
+        rows = logp[first:first + m].astype(np.float64)
+        weight = {}
+        for path in itertools.product(range(k), repeat=int(m)):
+            score = start[path[0]] + sum(rows[t, y] for t, y in enumerate(path))
+            score += sum(trans[a, b] for a, b in zip(path, path[1:]))
+            weight[path] = np.exp(score)
+        z = sum(weight.values())
+        for t in range(m):
+            want = sum(w for path, w in weight.items() if path[t] == tags[first + t]) / z
+            assert abs(probs[first + t] - want) < 1e-4

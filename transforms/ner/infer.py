@@ -186,7 +186,8 @@ class FastTagger:
         return np.concatenate([fwd, back], axis=2)
 
     def _paths(self, sents: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Flat best tag ids and their probabilities over all tokens of ``sents`` (in order)."""
+        """Flat best tag ids (Viterbi) and the CRF's marginal probability of each, over all tokens of
+        ``sents`` (in order)."""
         flat = self._lookup(sents)
         lens = np.array([len(s) for s in sents], np.int64)
         width = max(int(lens.max()), 1)
@@ -198,7 +199,9 @@ class FastTagger:
         logits -= logits.max(axis=1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         tags, probs = np.empty(len(flat), np.int64), np.empty(len(flat), np.float32)
-        kernels.viterbi(logp, np.cumsum(lens) - lens, lens, self._trans, self._start, tags, probs)
+        starts = np.cumsum(lens) - lens
+        kernels.viterbi(logp, starts, lens, self._trans, self._start, tags, probs)
+        kernels.marginals(logp, starts, lens, self._trans, self._start, tags, probs)
         return tags, probs
 
     def _batches(self, token_lists: list[list[str]]):
@@ -233,7 +236,8 @@ class FastTagger:
         return result
 
     def spans(self, token_lists: list[list[str]]) -> list[list[tuple[int, int, str, float]]]:
-        """Entity spans ``(start token, end token, label, mean tag probability)`` per token list.
+        """Entity spans ``(start token, end token, label, probability)`` per token list; the probability
+        is the lowest marginal of the span's tags.
 
         The same spans as ``conll.spans`` over ``tag``. A token list seen before in this process
         (or earlier in the same call) takes its spans from a bounded cache; the rest are tagged.
@@ -274,10 +278,12 @@ class FastTagger:
             ends = stops[np.searchsorted(stops, starts, side="right")]
             win = np.searchsorted(first, starts, side="right") - 1
             ends = np.minimum(ends, first[win] + lens[win])
-            cum = np.concatenate([np.zeros(1), np.cumsum(probs, dtype=np.float64)])
-            mean = ((cum[ends] - cum[starts]) / (ends - starts)).tolist()
+            # a span is as sure as its least sure token (CRF marginals: kernels.marginals)
+            bounds = np.empty(2 * starts.size, np.int64)
+            bounds[0::2], bounds[1::2] = starts, ends
+            least = np.minimum.reduceat(np.append(probs, 1.0), bounds)[0::2].tolist()
             first_at = first.tolist()
-            for s, e, w, sc, t in zip(starts.tolist(), ends.tolist(), win.tolist(), mean, tags[starts].tolist()):
+            for s, e, w, sc, t in zip(starts.tolist(), ends.tolist(), win.tolist(), least, tags[starts].tolist()):
                 i, j, _ = chunk[w]
                 o = j + s - first_at[w]
                 out[i].append((o, o + e - s, TAGS[t][2:], sc))

@@ -1,4 +1,5 @@
-"""Compiled loops (numba) for the tagger's char-CNN, its LSTM gates and its Viterbi decode.
+"""Compiled loops (numba) for the tagger's char-CNN, its LSTM gates, its Viterbi decode and the
+CRF's marginals (forward–backward).
 
 ``lstm_cell`` finishes one BiLSTM time step for every sentence of a batch after the batched matmul
 (``FastTagger._bilstm``); ``viterbi`` decodes flat, unpadded per-token log-probabilities, where
@@ -143,6 +144,67 @@ def viterbi(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover 
                 last = back[t, last]
 
 
+@njit(nogil=True, cache=True)
+def marginals(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover - compiled
+    """The CRF's marginal probability of each token's tag ``tags`` (Viterbi's path) into ``probs``.
+
+    Forward–backward in probability space, rescaled at every step (float64): ``exp(trans)`` is 0
+    where a transition is not valid BIO. Unlike the softmax of one token's scores, this weighs the
+    whole sentence: a span whose boundary the model hesitates over gets a low probability.
+    """
+    k_tags = logp.shape[1]
+    longest = 1
+    for s in range(lens.shape[0]):
+        longest = max(longest, lens[s])
+    et = np.empty((k_tags, k_tags), np.float64)
+    for i in range(k_tags):
+        for j in range(k_tags):
+            et[i, j] = math.exp(min(trans[i, j], 50.0))
+    alpha = np.empty((longest, k_tags), np.float64)
+    beta = np.empty((longest, k_tags), np.float64)
+    emit = np.empty((longest, k_tags), np.float64)
+    for s in range(starts.shape[0]):
+        first, m = starts[s], lens[s]
+        if m == 0:
+            continue
+        for t in range(m):
+            for j in range(k_tags):
+                emit[t, j] = math.exp(logp[first + t, j])
+        total = 0.0
+        for j in range(k_tags):
+            alpha[0, j] = math.exp(min(start[j], 50.0)) * emit[0, j]
+            total += alpha[0, j]
+        for j in range(k_tags):
+            alpha[0, j] /= total
+        for t in range(1, m):
+            total = 0.0
+            for j in range(k_tags):
+                acc = 0.0
+                for i in range(k_tags):
+                    acc += alpha[t - 1, i] * et[i, j]
+                alpha[t, j] = acc * emit[t, j]
+                total += alpha[t, j]
+            for j in range(k_tags):
+                alpha[t, j] /= total
+        for j in range(k_tags):
+            beta[m - 1, j] = 1.0
+        for t in range(m - 2, -1, -1):
+            total = 0.0
+            for i in range(k_tags):
+                acc = 0.0
+                for j in range(k_tags):
+                    acc += et[i, j] * emit[t + 1, j] * beta[t + 1, j]
+                beta[t, i] = acc
+                total += acc
+            for i in range(k_tags):
+                beta[t, i] /= total
+        for t in range(m):
+            z = 0.0
+            for j in range(k_tags):
+                z += alpha[t, j] * beta[t, j]
+            probs[first + t] = alpha[t, tags[first + t]] * beta[t, tags[first + t]] / z
+
+
 def warm() -> None:
     """Load (or, the first time, compile and cache) both kernels now, not inside the first batch."""
     rows = np.ones(1, np.int64)
@@ -152,3 +214,5 @@ def warm() -> None:
                   np.zeros(2, np.float32), 0, 1, 2, np.zeros((1, 2), np.float32))
     viterbi(np.zeros((1, 1), np.float32), rows - 1, rows, np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
             np.zeros(1, np.int64), np.zeros(1, np.float32))
+    marginals(np.zeros((1, 1), np.float32), rows - 1, rows, np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+              np.zeros(1, np.int64), np.zeros(1, np.float32))

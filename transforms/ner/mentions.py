@@ -12,6 +12,7 @@ majority labels), plain Python over one batch (``method="consistency"`` marks it
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from functools import lru_cache
 
@@ -31,6 +32,9 @@ SCHEMA = {
     "end_char": pl.Int64, "surface": pl.Utf8, "label": pl.Utf8, "score": pl.Float64, "method": pl.Utf8,
 }
 CHUNK_SENTENCES = 4000  # ~600 articles of the shared corpus (6.8 sentences each)
+# The BiLSTM-CRF's spans below this probability are dropped (``min_score``): chosen on the news dev
+# articles, where spans under it are wrong more often than right (docs/ner.md, "Confidence").
+MIN_SCORE = 0.4
 
 
 def mentions(sentences: pl.DataFrame, backend: str = "default", model_path: str | None = None,
@@ -87,6 +91,9 @@ def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> 
     places = place_words(backend, model_path)
     for idx in by_doc.values():
         consistency([keys[i] for i in idx], [found[i] for i in idx], places)
+    if kind in NEURAL_FILES:
+        floor = min_score()
+        found = [[s for s in sent if s[3] >= floor] for sent in found]
     out = []
     for i, (r, sent) in enumerate(zip(rows, found)):
         if not sent:
@@ -103,6 +110,12 @@ def _mentions(sentences: pl.DataFrame, backend: str, model_path: str | None) -> 
                 "score": round(float(sc), 4), "method": how,
             })
     return pl.DataFrame(out, schema=SCHEMA).unique("mention_id", keep="first", maintain_order=True)
+
+
+def min_score() -> float:
+    """The probability a BiLSTM span needs to be kept: ``AKHBAR_NER_MIN_SCORE`` when set (``0`` keeps
+    every span the tagger finds), else :data:`MIN_SCORE`."""
+    return float(os.environ.get("AKHBAR_NER_MIN_SCORE") or MIN_SCORE)
 
 
 def release_caches() -> None:
