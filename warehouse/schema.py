@@ -139,7 +139,7 @@ TABLES: tuple[Table, ...] = (
             C("end_char", "INTEGER", "Offset one past its last character.", False),
             C("surface", "VARCHAR", "Mention text as written (e.g. `وانغ يي`).", False),
             C("label", "VARCHAR", "Entity type: `PERS`, `LOC`, `ORG` or `MISC`.", False),
-            C("score", "DOUBLE", "Tagger confidence in [0, 1] (0.9 for a party found by rule)."),
+            C("score", "DOUBLE", "Probability in [0, 1] of the mention's least sure tag under the tagger's CRF (mentions under 0.4 are not kept; 0.9 for a name found by rule)."),
             C("method", "VARCHAR", "What produced it: `neural` (the default BiLSTM), `large` (the slower BiLSTM, `--ner large`), `crf`, `camel`, `consistency` (the document-level pass tagged a recurrence of a name found elsewhere in the article) or `rule` (a named political party such as `الحزب الشيوعي الصيني`, or a place name the tagger had split, `سان بطرسبرج`)", False),
             C("entity_id", "VARCHAR", "Key of the resolved entity in `entities` (after cross-document merges)."),
             C("entity_id_local", "VARCHAR", "Entity as resolved within the document, before cross-document merges."),
