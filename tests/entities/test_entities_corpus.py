@@ -131,7 +131,7 @@ def test_an_id_shown_after_the_first_batch_still_resolves(tmp_path):
 
 # The figures docs/entities.md gives: the current draws and the earlier ones that found the
 # classes fixed since (README of the folder).
-HANDCHECKS = {"handcheck_aliases.jsonl": 38, "handcheck_places.jsonl": 50,
+HANDCHECKS = {"handcheck_aliases.jsonl": 43, "handcheck_places.jsonl": 50, "handcheck_aliases_3281.jsonl": 38,
               "handcheck_aliases_3271.jsonl": 47, "handcheck_aliases_3273.jsonl": 47,
               "handcheck_aliases_3277.jsonl": 48, "handcheck_aliases_3279.jsonl": 47}
 
@@ -143,6 +143,18 @@ def test_handchecks_are_judged(name):
     assert len(rows) == 50 and len({r["id"] for r in rows}) == 50
     assert all(r["expected"] in ("right", "wrong") and r["note"] for r in rows)
     assert sum(r["expected"] == "right" for r in rows) == HANDCHECKS[name]
+
+
+BODY_CHECKS = {"bodies_3289.jsonl": 19, "bodies_3291.jsonl": 29}
+
+
+@pytest.mark.parametrize("name", sorted(BODY_CHECKS))
+def test_body_country_checks_are_judged(name):
+    """A country's bodies written without the country, read against their article (README)."""
+    rows = [json.loads(x) for x in (GOLDEN.parent / name).read_text(encoding="utf-8").splitlines() if x]
+    assert len(rows) == 30 and len({r["mention_id"] for r in rows}) == 30
+    assert all(r["expected"] in ("right", "wrong", "unclear") and r["note"] for r in rows)
+    assert sum(r["expected"] == "right" for r in rows) == BODY_CHECKS[name]
 
 
 def test_entity_inputs_count_pieces_of_a_split_name(tmp_path):

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from transforms.entities import clitics, geocode, linking, orgs, places
+from transforms.entities import bodies, clitics, geocode, linking, orgs, places
 from transforms.entities.key import name_key, name_key_of, orthography_expr
 from transforms.entities.merge import merge_entities
 from transforms.ids import stable_id_expr
@@ -186,12 +186,19 @@ def resolved_units(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFra
            .then(pl.col("nat_cc")).alias("country_code")]).drop("nat_cc")
     pers = u.filter(pl.col("named") & (pl.col("label") == "PERS"))
     cols = ["doc_id", "key", "stem", "n"] + (["n_glued"] if "n_glued" in pers.columns else [])
-    pk = linking.person_keys(pers.select(cols), docs, person_noise())
+    context = u.filter(pl.col("named") & (pl.col("label") != "PERS")).select("doc_id", "key")
+    pk = linking.person_keys(pers.select(cols), docs, person_noise(), context)
     u = u.join(pk, on=["doc_id", "key"], how="left")
+    # A ministry, an army, a parliament: one entity per country (transforms.entities.bodies).
+    body = pl.col("named") & pl.col("label").is_in(["ORG", "LOC"]) & pl.col("place_key").is_null()
+    bk = bodies.body_keys(u.filter(body).select("doc_id", "key"))
+    u = u.join(bk, on=["doc_id", "key"], how="left").with_columns(
+        country_code=pl.coalesce("country_code", "body_cc"), named_cc=pl.col("named_cc").fill_null(False))
     return u.with_columns(group_key=pl.when(~pl.col("named")).then(None)
                           .when(pl.col("place_key").is_not_null()).then(pl.col("place_key"))
                           .when(pl.col("label") == "PERS").then(pl.col("person_key"))
-                          .otherwise(pl.col("key"))).drop("named", "person_key", "source_id")
+                          .when(pl.col("body_key").is_not_null()).then(pl.col("body_key"))
+                          .otherwise(pl.col("key"))).drop("named", "person_key", "source_id", "body_key", "body_cc")
 
 
 def corpus_entities(units: pl.DataFrame, docs: pl.DataFrame, readings: pl.DataFrame | None = None
@@ -260,9 +267,11 @@ def _entities(u: pl.DataFrame) -> pl.DataFrame:
     longest in words. Ties by length then text. An organisation is not named by the longest
     spelling its group holds: that is often a tagger's run-on span (``المنظمة مجلس الأمن الدولي``)."""
     e = u.filter(pl.col("entity_id").is_not_null())
+    if "named_cc" not in e.columns:  # units resolved without a country's bodies
+        e = e.with_columns(named_cc=pl.lit(False))
     ntok = pl.col("rep").str.split("@").list.first().str.count_matches(" ") + 1
     is_pers = pl.col("label") == "PERS"
-    spellings = e.group_by("entity_id", "label", "rep", "stem").agg(pl.col("n").sum())
+    spellings = e.group_by("entity_id", "label", "rep", "stem").agg(pl.col("n").sum(), pl.col("named_cc").any())
     # A spelling that is a proclitic plus another spelling of the entity is never its name, however
     # often the corpus writes it (``لبي بي سي``, "told the BBC", beside ``بي بي سي``).
     rest = pl.concat([spellings.select("entity_id", "stem", rest=pl.col("stem").str.replace(p, r))
@@ -275,9 +284,10 @@ def _entities(u: pl.DataFrame) -> pl.DataFrame:
                            full=is_pers & ((pl.col("stem").str.count_matches(" ") + 1) == ntok))
              .with_columns(len=pl.col("stem").str.len_chars(),
                            words=pl.when(is_pers).then(pl.col("stem").str.count_matches(" ")).otherwise(0))
-             .sort(["entity_id", "clitic", "full", "words", "n", "len", "stem"],
-                   descending=[False, False, True, True, True, False, False])
-             .unique("entity_id", keep="first").select("entity_id", canonical_name="stem"))
+             .sort(["entity_id", "clitic", "named_cc", "full", "words", "n", "len", "stem"],
+                   descending=[False, False, True, True, True, True, False, False])
+             .unique("entity_id", keep="first").select("entity_id", "rep", "named_cc", canonical_name="stem"))
+    names = bodies.with_country(names).select("entity_id", "canonical_name")
     geo = (e.filter(pl.col("country_code").is_not_null())
            .group_by("entity_id", "country_code", "geonames_id", "lat", "lon").agg(pl.col("n").sum())
            .sort(["entity_id", "n", "country_code"], descending=[False, True, False])

@@ -94,10 +94,28 @@ def _year(docs: pl.DataFrame) -> pl.DataFrame:
     return docs.select("doc_id", year=pl.col("published_at").dt.year())
 
 
-def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -> pl.DataFrame:
+def _in_context(linked: pl.DataFrame, full: pl.DataFrame, context: pl.DataFrame) -> pl.DataFrame:
+    """The ``linked`` rows (``doc_id, key, link``) whose article names a place, organisation or
+    other name (``context``: ``doc_id, key``) that an article of the full name also names: a
+    footballer ``أوتيرو`` among clubs and leagues is not the judge ``جيمس أوتيرو`` of court cases."""
+    targets = linked.select("link").unique()
+    pdocs = full.join(targets, left_on="pkey", right_on="link", how="semi").select(
+        link="pkey", doc_id="doc_id").unique()
+    context = context.join(pl.concat([pdocs.select("doc_id"), linked.select("doc_id")]).unique(),
+                           on="doc_id", how="semi").unique()
+    profile = pdocs.join(context, on="doc_id").select("link", "key").unique()
+    mine = linked.select("doc_id", "link", lone="key").join(context, on="doc_id")
+    ok = mine.join(profile, on=["link", "key"], how="semi").select("doc_id", key="lone").unique()
+    return linked.join(ok, on=["doc_id", "key"], how="semi")
+
+
+def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str],
+                context: pl.DataFrame | None = None) -> pl.DataFrame:
     """``pers``: ``doc_id, key, stem, n`` of PERS names (name keys without titles; ``stem`` as
     written without clitics or titles), and optionally ``n_glued`` (how many of the ``n`` sit
-    right beside another PERS mention); ``docs``: ``doc_id, published_at``.
+    right beside another PERS mention); ``docs``: ``doc_id, published_at``; ``context``
+    (``doc_id, key`` of the other names of each article), when given, must share a name between
+    a lone name's article and the articles of the full name it links to.
     Output: ``doc_id, key, person_key`` — the full name's key, the key itself (a full name), or
     ``key@doc_id`` (a lone name linked to nobody).
     Example: ``نتنياهو`` in an article without the full name, in a corpus where
@@ -152,6 +170,8 @@ def person_keys(pers: pl.DataFrame, docs: pl.DataFrame, noise: frozenset[str]) -
         pl.col("link").is_not_null() & (pl.col("al") == pl.col("link_al"))
         & (pl.col("link_letters").is_null() | (pl.col("link_letters") == _letters(pl.col("stem"))))).select(
         "doc_id", "key", link="link").unique(["doc_id", "key"])
+    if context is not None:
+        linked = _in_context(linked, full, context)
     return (
         p.join(linked, on=["doc_id", "key"], how="left")
         .with_columns(person_key=pl.when(pl.col("link").is_not_null()).then(pl.col("link"))
