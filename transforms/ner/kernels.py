@@ -103,6 +103,15 @@ def char_features(tab, chars, lens, offsets, bias, k3_lo, k3_hi, max_chars, out)
 
 
 @njit(nogil=True, cache=True)
+def _longest(lens):  # pragma: no cover - compiled
+    """The longest sentence's length, at least 1 (the decoders' buffers are that long)."""
+    longest = 1
+    for s in range(lens.shape[0]):
+        longest = max(longest, lens[s])
+    return longest
+
+
+@njit(nogil=True, cache=True)
 def viterbi(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover - compiled
     """Best tag path per sentence into ``tags`` [n] (int64) and its tags' probabilities into ``probs``.
 
@@ -113,10 +122,7 @@ def viterbi(logp, starts, lens, trans, start, tags, probs):  # pragma: no cover 
     k_tags = logp.shape[1]
     score = np.empty(k_tags, np.float32)
     new = np.empty(k_tags, np.float32)
-    longest = 1
-    for s in range(lens.shape[0]):
-        longest = max(longest, lens[s])
-    back = np.zeros((longest, k_tags), np.int64)
+    back = np.zeros((_longest(lens), k_tags), np.int64)
     for s in range(starts.shape[0]):
         first, m = starts[s], lens[s]
         if m == 0:
@@ -153,9 +159,7 @@ def marginals(logp, starts, lens, trans, start, tags, probs):  # pragma: no cove
     whole sentence: a span whose boundary the model hesitates over gets a low probability.
     """
     k_tags = logp.shape[1]
-    longest = 1
-    for s in range(lens.shape[0]):
-        longest = max(longest, lens[s])
+    longest = _longest(lens)
     et = np.empty((k_tags, k_tags), np.float64)
     for i in range(k_tags):
         for j in range(k_tags):
