@@ -10,7 +10,8 @@ Checks, each a frame of offending rows (:func:`audit_entities`):
 * ``clitic_names`` — a top-N name that is a proclitic plus the name of another entity or a
   gazetteer place, whose first word the word-frequency list finds at least 4 times as often
   without it (``لحزب الله`` = ل + ``حزب الله``; not ``بوروسيا دورتموند``, ``بيونغ يانغ``);
-* ``title_names`` — a top-N name that starts with a title (``الرئيس``);
+* ``title_names`` — a top-N person's name that starts with a title (``الرئيس``; other names
+  hold title words by right: ``الفريق الملكي``, "the royal team", ``حي الشيخ جراح``);
 * ``lone_surnames`` — one-document, one-word person entities whose word ends the name of the
   person of several documents who holds ≥ 75% of that word's full-name mentions (``نتنياهو``
   beside ``بنيامين نتنياهو``), with the share of PERS mentions they hold;
@@ -74,7 +75,9 @@ def audit_entities(entities: pl.DataFrame, labels: pl.DataFrame, top: int = 500)
 
     titles = [name_key_of(t) for t in TITLES]
     toks = name_key(pl.col("canonical_name")).str.split(" ")
-    title_names = ranked.filter(toks.list.first().is_in(titles)).select("canonical_name", "label", "n_mentions")
+    # a person's name only: الفريق is "the team" in الفريق الملكي, الشيخ starts the place الشيخ جراح
+    title_names = ranked.filter((pl.col("label") == "PERS") & toks.list.first().is_in(titles)).select(
+        "canonical_name", "label", "n_mentions")
 
     pers = e.filter(pl.col("label") == "PERS")
     multi = pers.filter((pl.col("n_documents") >= 2) & (toks.list.len() >= 2)).select(
