@@ -11,7 +11,8 @@ its count and decides, from evidence across all of them:
    one ORG); where a name is genuinely two types (the second label holds ≥ 30% and ≥ 50
    mentions in ≥ 20 documents), each document's own majority decides;
 4. places in context (:mod:`~transforms.entities.geocode`), people by linking
-   (:mod:`~transforms.entities.linking`), organisation aliases (``data/orgs_ar.tsv``);
+   (:mod:`~transforms.entities.linking`), organisation aliases (``data/orgs_ar.tsv``), a
+   country's bodies (:mod:`~transforms.entities.bodies`: ``وزارة الصحة`` per country);
 5. cross-key merges (:func:`~transforms.entities.merge.merge_entities`: transliteration variants,
    ``حركة حماس`` = ``حماس``), and ids ``stable_id(label, key)`` of each group's representative,
    which merge chooses without counts.

@@ -11,8 +11,9 @@ In the order of the evidence:
    (``ترامب`` → ``دونالد ترامب`` beside ``إيفانكا ترامب``; ``مصعب`` is not ``مصعب المدرس`` when
    ``مصعب ساسي`` and ``مصعب أبو قرين`` are named once each); the article must match
    (``الصادق`` is not ``محمد صادق``), a word right after a compound particle (``بن``، ``عبد``،
-   ``أبو``) is not a surname, and a first word with the article is no given name
-   (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor);
+   ``أبو``) is not a surname, a first word with the article is no given name
+   (``الموسيقار`` of ``الموسيقار طلال`` is a descriptor), and the article shares a place,
+   organisation or other name with an article of the full name (:func:`_in_context`);
 3. else the name stays its own entity, scoped to its article (``key@doc_id``): two articles'
    ``إسماعيل`` need not be one man.
 
