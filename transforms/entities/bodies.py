@@ -22,9 +22,10 @@ import polars as pl
 
 from transforms.entities import places
 from transforms.entities.key import name_key, name_key_of
+from transforms.entities.linking import DOC_SCOPE
 
-_PREP = ("في", "ب")
-_NOT_COUNTRY = ("مالي", "ماليه")  # "financial" far more often than "Malian": وزارة المالية  # وزارة الصحة في غزة / بغزة (the clitic is a word of its own in keys)
+_PREP = ("في", "ب")  # وزارة الصحة في غزة / بغزة (the clitic is a word of its own in keys)
+_NOT_COUNTRY = ("مالي", "ماليه")  # "financial" far more often than "Malian": وزارة المالية
 
 
 @lru_cache(maxsize=1)
@@ -86,18 +87,18 @@ def body_keys(keys: pl.DataFrame) -> pl.DataFrame:
     cc = pl.coalesce("named_cc", "doc_cc")
     return out.select(
         "doc_id", "key",
-        body_key=pl.when(cc.is_not_null()).then(pl.concat_str([pl.col("base"), pl.lit("@"), cc]))
-        .otherwise(pl.concat_str([pl.col("key"), pl.lit("@"), pl.col("doc_id")])),
+        body_key=pl.when(cc.is_not_null()).then(pl.concat_str([pl.col("base"), pl.lit(DOC_SCOPE), cc]))
+        .otherwise(pl.concat_str([pl.col("key"), pl.lit(DOC_SCOPE), pl.col("doc_id")])),
         body_cc=cc, named_cc=pl.col("says"))
 
 
 @lru_cache(maxsize=1)
 def _country_display() -> pl.DataFrame:
-    from babel import Locale
-
-    names = Locale("ar").territories
-    return pl.DataFrame({"cc": list(names), "country": list(names.values())}).filter(
-        pl.col("cc").str.contains("^[A-Z]{2}$"))
+    """``cc, country``: each code's CLDR name, the first :func:`places.country_names` lists."""
+    first: dict[str, str] = {}
+    for name, code in places.country_names().items():
+        first.setdefault(code, name)
+    return pl.DataFrame({"cc": list(first), "country": list(first.values())})
 
 
 def with_country(names: pl.DataFrame) -> pl.DataFrame:
